@@ -1,0 +1,1 @@
+"""Project libraries that are not Django apps."""
