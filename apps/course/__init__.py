@@ -1,0 +1,1 @@
+"""Courses on sale and the courses each student owns."""

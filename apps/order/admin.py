@@ -1,0 +1,69 @@
+"""Admin for orders: list, filters, search, read-only lines and payment events."""
+from django.contrib import admin
+
+from .models import Order, OrderDetail, PaymentEvent
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OrderDetailInline(ReadOnlyInline):
+    model = OrderDetail
+    fields = ["course", "price", "real_price"]
+    readonly_fields = fields
+
+
+class PaymentEventInline(ReadOnlyInline):
+    model = PaymentEvent
+    fields = ["created_time", "kind", "outcome", "verified", "flagged", "from_status",
+              "to_status", "notify_id", "detail", "params"]
+    readonly_fields = fields
+    ordering = ["created_time", "id"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["out_trade_no", "user", "subject", "total_amount", "order_status", "pay_type",
+                    "pay_time", "created_time"]
+    list_filter = ["order_status", "pay_type", ("created_time", admin.DateFieldListFilter),
+                   ("pay_time", admin.DateFieldListFilter)]
+    search_fields = ["out_trade_no", "trade_no", "user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_time"
+    inlines = [OrderDetailInline, PaymentEventInline]
+    # Money and payment facts come from Alipay and the services, never from a form.
+    readonly_fields = ["out_trade_no", "user", "total_amount", "order_status", "pay_type",
+                       "trade_no", "pay_time", "course_key", "expire_time", "last_query_time",
+                       "created_time", "updated_time"]
+    fields = ["subject", *readonly_fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentEvent)
+class PaymentEventAdmin(admin.ModelAdmin):
+    list_display = ["created_time", "out_trade_no", "kind", "outcome", "verified", "flagged"]
+    list_filter = ["kind", "verified", "flagged", "outcome"]
+    search_fields = ["out_trade_no", "notify_id"]
+    list_select_related = ["order"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,115 @@
+"""Order API: buy now, the success page's poll and Alipay's notify, my orders, cancel."""
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.views import APIView
+
+from lib.al_pay import client as alipay
+from utils.exceptions import LuffyError
+from utils.logging import get_logger
+from utils.response import APIResponse
+
+from . import selectors, services
+from .serializers import OrderSerializer, PayOrderSerializer, PayResultSerializer
+
+logger = get_logger("pay")
+
+
+def _owned_order(request, out_trade_no):
+    order = selectors.order_get_for_user(user=request.user, out_trade_no=out_trade_no)
+    if order is None:
+        raise LuffyError("订单不存在", status_code=status.HTTP_404_NOT_FOUND, code="not_found")
+    return order
+
+
+class PayView(APIView):
+    """Buy now: write the order and return the signed Alipay page-pay URL."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=PayOrderSerializer, responses={201: PayResultSerializer})
+    def post(self, request):
+        serializer = PayOrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order, created = services.order_create(
+            user=request.user, course_ids=data["courses"], subject=data["subject"],
+            total_amount=data["total_amount"], pay_type=data["pay_type"])
+        pay_url = alipay.page_pay_url(out_trade_no=order.out_trade_no, subject=order.subject,
+                                      total_amount=order.total_amount, time_expire=order.expire_time)
+        return APIResponse(
+            msg="订单创建成功" if created else "您有一笔相同课程的未支付订单，请继续支付",
+            out_trade_no=order.out_trade_no, pay_url=pay_url,
+            http_status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class PaySuccess(APIView):
+    """GET: the success page's poll (owner only). POST: Alipay's async notify (signature only)."""
+
+    def get_authenticators(self):
+        # The notify carries no token; it is authenticated by Alipay's signature alone.
+        return [] if self.request.method == "POST" else super().get_authenticators()
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    @extend_schema(parameters=[OpenApiParameter("out_trade_no", str, required=True)],
+                   responses=OrderSerializer)
+    def get(self, request):
+        out_trade_no = request.query_params.get("out_trade_no", "").strip()
+        if not out_trade_no:
+            raise LuffyError("缺少订单号 out_trade_no", code="missing_out_trade_no",
+                             errors={"out_trade_no": ["该字段是必填项。"]})
+        order = _owned_order(request, out_trade_no)
+        order = services.order_poll(order=order, return_params=request.query_params.dict())
+        order = _owned_order(request, out_trade_no)  # fresh lines and status for the answer
+        if order.is_paid:
+            return APIResponse(msg="支付成功", order=OrderSerializer(order).data)
+        return APIResponse(status=1, msg="暂未收到付款", order=OrderSerializer(order).data)
+
+    @extend_schema(request=None, responses={(200, "text/plain"): str})
+    def post(self, request):
+        params = {}
+        try:
+            # Alipay sends a form; anything else carries no valid signature and fails below.
+            params = request.POST.dict()
+            handled = services.payment_notify_handle(params=params)
+        except Exception:  # a bug or a database outage: let Alipay retry, never lose it
+            logger.exception("notify for %r failed", params.get("out_trade_no"))
+            handled = False
+        # Exactly these 7 bytes, plain text: anything else makes Alipay send it again.
+        return HttpResponse(b"success" if handled else b"failure", content_type="text/plain")
+
+
+class OrderListApi(ListAPIView):
+    """My orders, newest first, with their lines."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderSerializer
+
+    def get_queryset(self):
+        return selectors.order_list_for_user(user=self.request.user)
+
+
+class OrderDetailApi(APIView):
+    """One of my orders."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OrderSerializer)
+    def get(self, request, out_trade_no):
+        return APIResponse(order=OrderSerializer(_owned_order(request, out_trade_no)).data)
+
+
+class OrderCancelApi(APIView):
+    """Cancel one of my unpaid orders."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=OrderSerializer)
+    def post(self, request, out_trade_no):
+        services.order_cancel(order=_owned_order(request, out_trade_no))
+        return APIResponse(msg="订单已取消",
+                           order=OrderSerializer(_owned_order(request, out_trade_no)).data)

@@ -1,0 +1,8 @@
+"""App config for orders."""
+from django.apps import AppConfig
+
+
+class OrderConfig(AppConfig):
+    name = "apps.order"
+    label = "order"
+    verbose_name = "订单"

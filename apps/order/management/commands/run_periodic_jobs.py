@@ -1,0 +1,29 @@
+"""`manage.py run_periodic_jobs`: the periodic jobs in the foreground, for one laptop.
+
+Production runs the same services.orders_reconcile from Celery beat + workers instead.
+"""
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from apps.order import services
+
+
+class Command(BaseCommand):
+    help = "Reconcile unpaid orders with Alipay every ORDER_RECONCILE_EVERY_SECONDS (Ctrl-C stops)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="run one pass and exit")
+
+    def handle(self, *args, once=False, **options):
+        while True:
+            try:
+                counts = services.orders_reconcile()
+                if counts["checked"]:
+                    self.stdout.write(f"reconcile: {counts}")
+            except Exception as exc:  # keep the loop alive; the next pass retries
+                self.stderr.write(f"reconcile failed: {exc!r}")
+            if once:
+                return
+            time.sleep(settings.ORDER_RECONCILE_EVERY_SECONDS)

@@ -1,0 +1,98 @@
+"""Order, its lines (OrderDetail), and the append-only PaymentEvent audit trail."""
+from django.conf import settings
+from django.db import models
+
+from .constants import EventKind, OrderStatus, PayType
+
+
+class Order(models.Model):
+    """One purchase of one or more courses, paid with one Alipay trade."""
+
+    subject = models.CharField("订单标题", max_length=150)
+    total_amount = models.DecimalField("订单总价", max_digits=10, decimal_places=2)
+    out_trade_no = models.CharField("订单号", max_length=64, unique=True)
+    trade_no = models.CharField("支付宝流水号", max_length=64, unique=True, null=True, blank=True)
+    order_status = models.SmallIntegerField("订单状态", choices=OrderStatus.choices,
+                                            default=OrderStatus.UNPAID, db_index=True)
+    pay_type = models.SmallIntegerField("支付方式", choices=PayType.choices, default=PayType.ALIPAY)
+    pay_time = models.DateTimeField("支付时间", null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="orders", verbose_name="下单用户")
+    # The sorted course ids ("3,7"): finds an open order for exactly these courses.
+    course_key = models.CharField("课程集合", max_length=255, db_index=True)
+    expire_time = models.DateTimeField("支付截止时间")
+    # When the success-page poll last asked Alipay; throttles queries across all processes.
+    last_query_time = models.DateTimeField("上次查询时间", null=True, blank=True)
+    created_time = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    updated_time = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        db_table = "luffy_order"
+        ordering = ["-created_time", "-id"]
+        indexes = [models.Index(fields=["user", "course_key", "order_status"],
+                                name="order_open_lookup")]
+        verbose_name = "订单记录"
+        verbose_name_plural = "订单记录"
+
+    def __str__(self):
+        return f"{self.out_trade_no} {self.subject} ¥{self.total_amount}"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.order_status == OrderStatus.PAID
+
+
+class OrderDetail(models.Model):
+    """One course in an order, with the price it was sold at."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="order_courses",
+                              verbose_name="订单")
+    course = models.ForeignKey("course.Course", on_delete=models.PROTECT,
+                               related_name="course_orders", verbose_name="课程")
+    price = models.DecimalField("课程原价", max_digits=10, decimal_places=2)
+    real_price = models.DecimalField("课程实价", max_digits=10, decimal_places=2)
+
+    class Meta:
+        db_table = "luffy_order_detail"
+        constraints = [models.UniqueConstraint(fields=["order", "course"], name="uniq_order_course")]
+        verbose_name = "订单详情"
+        verbose_name_plural = "订单详情"
+
+    def __str__(self):
+        return f"{self.order_id}:{self.course_id} ¥{self.real_price}"
+
+
+class PaymentEvent(models.Model):
+    """Something that happened to a payment: a callback, a query answer, a transition.
+
+    Append-only: written once, never edited, so the audit trail can be trusted.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="events", verbose_name="订单")
+    out_trade_no = models.CharField("订单号", max_length=64, blank=True, db_index=True)
+    kind = models.CharField("类型", max_length=16, choices=EventKind.choices)
+    params = models.JSONField("原始参数", default=dict, blank=True)
+    verified = models.BooleanField("验签通过", null=True)
+    outcome = models.CharField("结果", max_length=64)
+    detail = models.CharField("说明", max_length=255, blank=True, default="")
+    from_status = models.SmallIntegerField("原状态", choices=OrderStatus.choices, null=True, blank=True)
+    to_status = models.SmallIntegerField("新状态", choices=OrderStatus.choices, null=True, blank=True)
+    notify_id = models.CharField("通知ID", max_length=128, blank=True, default="")
+    # Needs a human: e.g. money arrived for an order already closed or paid by another trade.
+    flagged = models.BooleanField("需人工处理", default=False, db_index=True)
+    created_time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "luffy_payment_event"
+        ordering = ["created_time", "id"]
+        verbose_name = "支付事件"
+        verbose_name_plural = "支付事件"
+
+    def __str__(self):
+        return f"{self.out_trade_no} {self.kind} {self.outcome}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("payment events are append-only")
+        super().save(*args, **kwargs)

@@ -1,0 +1,68 @@
+"""User API: register, log in, refresh a token, list my courses."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+
+from apps.course.selectors import course_list_owned
+from apps.course.serializers import OwnedCourseSerializer
+from utils.exceptions import LuffyError
+from utils.response import APIResponse
+
+from . import services
+from .serializers import LoginSerializer, RegisterSerializer, TokenRefreshInSerializer, UserOutSerializer
+
+
+class RegisterApi(APIView):
+    """Create a student account."""
+
+    authentication_classes = []
+
+    @extend_schema(request=RegisterSerializer, responses={201: UserOutSerializer})
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        return APIResponse(msg="注册成功", user=UserOutSerializer(user).data,
+                           http_status=status.HTTP_201_CREATED)
+
+
+class LoginApi(APIView):
+    """Exchange username and password for a JWT pair."""
+
+    authentication_classes = []
+
+    @extend_schema(request=LoginSerializer)
+    def post(self, request):
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return APIResponse(msg="登录成功", **services.user_login(**serializer.validated_data))
+
+
+class TokenRefreshApi(APIView):
+    """Exchange a refresh token for a new access token."""
+
+    authentication_classes = []
+
+    @extend_schema(request=TokenRefreshInSerializer)
+    def post(self, request):
+        serializer = TokenRefreshSerializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError:
+            raise LuffyError("登录已过期，请重新登录", status_code=status.HTTP_401_UNAUTHORIZED,
+                             code="token_not_valid")
+        return APIResponse(token=serializer.validated_data["access"])
+
+
+class UserCourseListApi(APIView):
+    """The courses the logged-in student has paid for."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OwnedCourseSerializer(many=True))
+    def get(self, request):
+        owned = course_list_owned(user=request.user)
+        return APIResponse(results=OwnedCourseSerializer(owned, many=True).data)

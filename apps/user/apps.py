@@ -1,0 +1,8 @@
+"""App config for users."""
+from django.apps import AppConfig
+
+
+class UserConfig(AppConfig):
+    name = "apps.user"
+    label = "user"
+    verbose_name = "用户"

@@ -1,0 +1,11 @@
+"""URLs under /api/user/."""
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("register/", apis.RegisterApi.as_view(), name="user-register"),
+    path("login/", apis.LoginApi.as_view(), name="user-login"),
+    path("token/refresh/", apis.TokenRefreshApi.as_view(), name="user-token-refresh"),
+    path("courses/", apis.UserCourseListApi.as_view(), name="user-courses"),
+]

@@ -1,0 +1,36 @@
+"""Alipay's wire formats for time and money: Beijing time strings and "%.2f" amounts."""
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+ALIPAY_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+CENT = Decimal("0.01")
+
+
+def to_alipay_time(moment: datetime) -> str:
+    """An aware datetime as Alipay writes it: Beijing wall-clock time, no zone."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: Alipay times must be converted from an aware one")
+    return moment.astimezone(BEIJING).strftime(ALIPAY_TIME_FORMAT)
+
+
+def from_alipay_time(text: str) -> datetime:
+    """Alipay's `yyyy-MM-dd HH:mm:ss` (Beijing time) as an aware datetime; ValueError if bad."""
+    return datetime.strptime(text.strip(), ALIPAY_TIME_FORMAT).replace(tzinfo=BEIJING)
+
+
+def format_amount(amount: Decimal) -> str:
+    """Money as Alipay wants it: a string with exactly two decimals ("99.00")."""
+    return format(Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP), "f")
+
+
+def parse_amount(text) -> Decimal | None:
+    """An amount sent by Alipay as a Decimal, or None when it is not a plain 2-decimal number."""
+    try:
+        value = Decimal(str(text).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not value.is_finite() or value != value.quantize(CENT):
+        return None
+    return value

@@ -1,0 +1,160 @@
+"""Settings shared by every environment; each value can be overridden from the environment."""
+from datetime import timedelta
+from pathlib import Path
+
+from utils.logging import build_logging
+
+from .env import database_from_url, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served locally: the docs work offline
+    "apps.user",
+    "apps.course",
+    "apps.order",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "luffyapi.urls"
+WSGI_APPLICATION = "luffyapi.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_from_url(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "user.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Stored aware (UTC in the database), shown in Beijing time.
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+# The built SPA (luffycity/dist) is served from the site root by WhiteNoise.
+SPA_DIST_DIR = BASE_DIR / "luffycity" / "dist"
+WHITENOISE_ROOT = SPA_DIST_DIR if SPA_DIST_DIR.is_dir() else None
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL}}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "utils.pagination.EnvelopePagination",
+    "PAGE_SIZE": 10,
+    "EXCEPTION_HANDLER": "utils.exception_handler.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DATETIME_FORMAT": "iso-8601",
+}
+
+SIMPLE_JWT = {
+    # The seed's front end sends "JWT <token>"; "Bearer" is what everything else sends.
+    "AUTH_HEADER_TYPES": ("JWT", "Bearer"),
+    "ACCESS_TOKEN_LIFETIME": timedelta(hours=env_int("JWT_ACCESS_HOURS", 12)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    "UPDATE_LAST_LOGIN": True,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Luffy course shop API",
+    "DESCRIPTION": "Buy courses with Alipay. Every JSON answer is {status, msg, ...data}.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Alipay. Keys live in files, never in settings or the repository.
+ALIPAY_APP_ID = env_str("ALIPAY_APP_ID", "2021000000000001")
+ALIPAY_SELLER_ID = env_str("ALIPAY_SELLER_ID", "2088000000000001")
+ALIPAY_APP_PRIVATE_KEY_FILE = env_str(
+    "ALIPAY_APP_PRIVATE_KEY_FILE", str(VAR_DIR / "keys" / "app_private_key.pem"))
+ALIPAY_APP_PUBLIC_KEY_FILE = env_str(
+    "ALIPAY_APP_PUBLIC_KEY_FILE", str(VAR_DIR / "keys" / "app_public_key.pem"))
+ALIPAY_PUBLIC_KEY_FILE = env_str(
+    "ALIPAY_PUBLIC_KEY_FILE", str(VAR_DIR / "sandbox" / "alipay_public_key.pem"))
+ALIPAY_GATEWAY = env_str("ALIPAY_GATEWAY", "http://127.0.0.1:8001/gateway.do")
+ALIPAY_RETURN_URL = env_str("ALIPAY_RETURN_URL", "http://127.0.0.1:8000/course/paysuccess")
+ALIPAY_NOTIFY_URL = env_str("ALIPAY_NOTIFY_URL", "http://127.0.0.1:8000/api/order/success/")
+ALIPAY_TIMEOUT_SECONDS = env_int("ALIPAY_TIMEOUT_SECONDS", 10)
+# The success-page poll asks Alipay at most once per this many seconds per order.
+ALIPAY_QUERY_INTERVAL_SECONDS = env_int("ALIPAY_QUERY_INTERVAL_SECONDS", 3)
+ORDER_TIMEOUT_MINUTES = env_int("ORDER_TIMEOUT_MINUTES", 30)
+
+# Celery runs the periodic jobs in production; `make run` runs them with run_periodic_jobs.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+ORDER_RECONCILE_EVERY_SECONDS = env_int("ORDER_RECONCILE_EVERY_SECONDS", 60)
+
+LOGGING = build_logging(level=env_str("LOG_LEVEL", "INFO"))

@@ -1,0 +1,38 @@
+"""Test settings: fast hashing, keys generated at run time, SQLite or TEST_DATABASE_URL."""
+import os
+import tempfile
+from pathlib import Path
+
+from lib.al_pay.keys import ensure_key_pair
+
+from .base import *  # noqa: F401,F403
+from .base import VAR_DIR
+from .env import database_from_url
+
+DEBUG = False
+SECRET_KEY = "test-secret-key"
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+_test_db_url = os.environ.get("TEST_DATABASE_URL")
+if _test_db_url:
+    DATABASES = {"default": database_from_url(_test_db_url)}
+else:
+    # A file, not :memory:, so the concurrency tests see real SQLite locking across threads.
+    DATABASES = {"default": database_from_url(f"sqlite:///{VAR_DIR / 'test.sqlite3'}")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+
+# Two key pairs made for this run: ours (the merchant) and one that plays Alipay.
+TEST_KEY_DIR = Path(os.environ.get("LUFFY_TEST_KEY_DIR") or tempfile.mkdtemp(prefix="luffy-keys-"))
+ALIPAY_APP_PRIVATE_KEY_FILE = str(TEST_KEY_DIR / "app_private_key.pem")
+ALIPAY_APP_PUBLIC_KEY_FILE = str(TEST_KEY_DIR / "app_public_key.pem")
+ensure_key_pair(ALIPAY_APP_PRIVATE_KEY_FILE, ALIPAY_APP_PUBLIC_KEY_FILE)
+ALIPAY_TEST_PRIVATE_KEY_FILE = str(TEST_KEY_DIR / "alipay_private_key.pem")
+ALIPAY_PUBLIC_KEY_FILE = str(TEST_KEY_DIR / "alipay_public_key.pem")
+ensure_key_pair(ALIPAY_TEST_PRIVATE_KEY_FILE, ALIPAY_PUBLIC_KEY_FILE)
+ALIPAY_APP_ID = "2021000000000042"
+ALIPAY_SELLER_ID = "2088000000000042"
+ALIPAY_GATEWAY = "http://127.0.0.1:9/gateway.do"  # nothing listens: tests that call Alipay start a sandbox
+ALIPAY_TIMEOUT_SECONDS = 5
+ALIPAY_QUERY_INTERVAL_SECONDS = 3

@@ -1,0 +1,20 @@
+"""Top-level URLs: the API under /api/, the admin, and the SPA for everything else."""
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from utils.views import spa_index
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/user/", include("apps.user.urls")),
+    path("api/course/", include("apps.course.urls")),
+    path("api/order/", include("apps.order.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Everything that is not the API, the admin or a static file is a front-end route.
+    re_path(r"^(?!api/|admin/|static/).*$", spa_index, name="spa"),
+]
+
+handler404 = "utils.views.not_found"
+handler500 = "utils.views.server_error"

@@ -1,0 +1,67 @@
+"""Shared fixtures: users, courses, an authenticated API client, orders, and notify helpers."""
+from decimal import Decimal
+from urllib.parse import urlencode
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.order import services
+from apps.order.constants import PayType
+from tests.factories import CourseFactory, UserFactory
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def student(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def other_student(db):
+    return UserFactory(username="mallory")
+
+
+def client_for(user):
+    client = APIClient()
+    response = client.post("/api/user/login/", {"username": user.username,
+                                                "password": "pass-word-123"}, format="json")
+    assert response.status_code == 200, response.content
+    client.credentials(HTTP_AUTHORIZATION=f"JWT {response.json()['token']}")
+    return client
+
+
+@pytest.fixture
+def student_api(student):
+    return client_for(student)
+
+
+@pytest.fixture
+def courses(db):
+    return [CourseFactory(price=Decimal(p)) for p in ("99.00", "199.00", "149.50")]
+
+
+@pytest.fixture
+def make_order(courses):
+    """Create an unpaid order through the real service: make_order(user, [course, ...])."""
+    def make(user, chosen=None):
+        chosen = chosen or courses[:2]
+        order, _ = services.order_create(
+            user=user, course_ids=[c.pk for c in chosen], subject="测试订单",
+            total_amount=sum((c.price for c in chosen), Decimal("0.00")), pay_type=PayType.ALIPAY)
+        return order
+    return make
+
+
+@pytest.fixture
+def order(make_order, student):
+    return make_order(student)
+
+
+def post_notify(client, params):
+    """POST a notify the way Alipay does: form-encoded, no credentials."""
+    return client.generic("POST", "/api/order/success/", urlencode(params),
+                          content_type="application/x-www-form-urlencoded;charset=utf-8")

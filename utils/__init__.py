@@ -1,0 +1,1 @@
+"""Cross-app helpers: the API envelope, business errors, the exception handler, logging."""

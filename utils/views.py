@@ -1,0 +1,26 @@
+"""Site-level views: the SPA's index.html for every front-end route, JSON 404/500 for the API."""
+from django.conf import settings
+from django.http import FileResponse, HttpResponse, JsonResponse
+
+
+def spa_index(request, *args, **kwargs):
+    """Serve the built SPA; vue-router (history mode) takes the path from there."""
+    index = settings.SPA_DIST_DIR / "index.html"
+    if index.is_file():
+        return FileResponse(index.open("rb"), content_type="text/html; charset=utf-8")
+    return HttpResponse(
+        "<h1>Luffy</h1><p>The SPA is not built yet (make run builds it). "
+        'API docs: <a href="/api/docs/">/api/docs/</a>, admin: <a href="/admin/">/admin/</a>.</p>',
+        content_type="text/html; charset=utf-8")
+
+
+def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"status": 1, "msg": "接口不存在", "code": "not_found"}, status=404)
+    return HttpResponse("Not Found", status=404, content_type="text/plain")
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"status": 1, "msg": "服务器内部错误", "code": "server_error"}, status=500)
+    return HttpResponse("Server Error", status=500, content_type="text/plain")
