@@ -10,7 +10,7 @@ from .base import VAR_DIR
 from .env import database_from_url
 
 DEBUG = False
-SECRET_KEY = "test-secret-key"
+SECRET_KEY = "test-secret-key-that-is-long-enough-for-hs256"
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -18,6 +18,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 _test_db_url = os.environ.get("TEST_DATABASE_URL")
 if _test_db_url:
     DATABASES = {"default": database_from_url(_test_db_url)}
+    # One test database per run, so two runs on one server never drop each other's tables.
+    DATABASES["default"]["TEST"]["NAME"] = f"test_luffy_{os.getpid()}"
 else:
     # A file, not :memory:, so the concurrency tests see real SQLite locking across threads.
     DATABASES = {"default": database_from_url(f"sqlite:///{VAR_DIR / 'test.sqlite3'}")}

@@ -1,0 +1,44 @@
+# The luffy course shop. `make run` serves it all on one laptop; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+SANDBOX_PORT ?= 8001
+export DJANGO_SETTINGS_MODULE ?= luffyapi.settings.local
+
+.PHONY: setup run test test-mysql bench keys spa dev clean
+
+## setup: create .venv, install pinned dependencies, generate local dev keys (idempotent)
+setup: $(VENV)/.installed keys
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11+ needed"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+## keys: our dev app key pair (var/keys/) and the local sandbox's "Alipay" pair (var/sandbox/)
+keys: $(VENV)/.installed
+	@$(PY) -c 'from lib.al_pay.keys import ensure_key_pair as e; \
+	e("var/keys/app_private_key.pem", "var/keys/app_public_key.pem") and print("generated var/keys/app_*.pem"); \
+	e("var/sandbox/alipay_private_key.pem", "var/sandbox/alipay_public_key.pem") and print("generated var/sandbox/alipay_*.pem")'
+
+## run: migrate SQLite, load demo data, then serve site + jobs in the foreground (Ctrl-C stops)
+run: setup
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_demo --with-admin
+	$(PY) manage.py collectstatic --noinput -v0
+	@echo "Site: http://127.0.0.1:$(PORT)/  API docs: http://127.0.0.1:$(PORT)/api/docs/  admin: http://127.0.0.1:$(PORT)/admin/"
+	WEB_PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) $(VENV)/bin/honcho start -f Procfile
+
+## test: the whole suite on SQLite (TEST_DATABASE_URL=mysql://... runs it on MySQL/MariaDB)
+test: setup
+	$(PY) -m pytest
+
+test-mysql: setup
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-mysql://root@127.0.0.1:3306/test} $(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) var/static var/test-*.sqlite3*
