@@ -132,7 +132,7 @@ def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params, not
 
     Shared by the notify and every query answer. Returns the outcome:
     "paid", "paid_after_close", "duplicate", "paid_by_another_trade", "amount_mismatch",
-    "unknown_order".
+    "trade_no_of_another_order", "unknown_order".
     """
     with transaction.atomic():
         order = _lock_order(out_trade_no=out_trade_no)
@@ -154,6 +154,10 @@ def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params, not
             logger.error("order %s paid twice: %s and %s", out_trade_no, order.trade_no, trade_no)
             return "paid_by_another_trade"
 
+        if Order.objects.filter(trade_no=trade_no).exclude(pk=order.pk).exists():
+            event_record(order=order, outcome="trade_no_of_another_order", flagged=True,
+                         detail=f"trade {trade_no} already settled another order", **common)
+            return "trade_no_of_another_order"
         late = order.order_status != OrderStatus.UNPAID
         outcome = "paid_after_close" if late else "paid"
         event_record(order=order, outcome=outcome, flagged=late, **common)

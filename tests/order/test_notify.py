@@ -151,3 +151,13 @@ def test_payment_events_are_append_only(api, order):
     event.outcome = "edited"
     with pytest.raises(ValueError):
         event.save()
+
+
+def test_a_trade_number_already_used_by_another_order_is_refused(api, order, make_order,
+                                                                  other_student):
+    post_notify(api, signed_notify(order))
+    second = make_order(other_student)
+    assert post_notify(api, signed_notify(second)).content == b"failure"  # same trade_no
+    second.refresh_from_db()
+    assert second.order_status == OrderStatus.UNPAID
+    assert PaymentEvent.objects.get(outcome="trade_no_of_another_order").flagged
