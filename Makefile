@@ -42,3 +42,7 @@ test-mysql: setup
 
 clean:
 	rm -rf $(VENV) var/static var/test-*.sqlite3*
+
+## bench: payment hot spots, printed as ratios measured in one run
+bench: setup
+	$(PY) benchmarks/bench_payments.py
