@@ -20,7 +20,7 @@ class PayOrderSerializer(serializers.Serializer):
     pay_type = serializers.ChoiceField(
         choices=[(p.value, p.label) for p in SUPPORTED_PAY_TYPES],
         error_messages={"invalid_choice": "不支持的支付方式"})
-    courses = serializers.ListField(child=serializers.IntegerField(min_value=1),
+    courses = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2 ** 63 - 1),
                                     allow_empty=False, max_length=50,
                                     error_messages={"empty": "请选择要购买的课程"})
 

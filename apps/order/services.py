@@ -164,10 +164,14 @@ def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params, not
         order_transition(order=order, to_status=OrderStatus.PAID, flagged=late,
                          reason=f"{kind}: trade {trade_no}" + (" (订单已关闭后到账)" if late else ""),
                          trade_no=trade_no, pay_time=paid_at)
+        course_ids = list(order.order_courses.values_list("course_id", flat=True))
+        owned = course_ids_owned(user=order.user_id, course_ids=course_ids)
+        if owned:  # bought meanwhile through another order: money to give back
+            event_record(order=order, kind=kind, outcome="course_already_owned", flagged=True,
+                         detail=f"courses {sorted(owned)} were already owned", verified=True)
         UserCourse.objects.bulk_create(
             [UserCourse(user_id=order.user_id, course_id=course_id, order=order)
-             for course_id in order.order_courses.values_list("course_id", flat=True)],
-            ignore_conflicts=True)
+             for course_id in course_ids if course_id not in owned])
     return outcome
 
 

@@ -117,8 +117,8 @@ REST_FRAMEWORK = {
 }
 
 SIMPLE_JWT = {
-    # The seed's front end sends "JWT <token>"; "Bearer" is what everything else sends.
-    "AUTH_HEADER_TYPES": ("JWT", "Bearer"),
+    # The seed's front end sends "jwt <token>"; "Bearer" is what everything else sends.
+    "AUTH_HEADER_TYPES": ("JWT", "Bearer", "jwt", "bearer"),
     "ACCESS_TOKEN_LIFETIME": timedelta(hours=env_int("JWT_ACCESS_HOURS", 12)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
     "UPDATE_LAST_LOGIN": True,

@@ -161,3 +161,15 @@ def test_a_trade_number_already_used_by_another_order_is_refused(api, order, mak
     second.refresh_from_db()
     assert second.order_status == OrderStatus.UNPAID
     assert PaymentEvent.objects.get(outcome="trade_no_of_another_order").flagged
+
+
+def test_paying_for_a_course_already_owned_through_another_order_is_flagged(
+        api, student, courses, make_order):
+    both = make_order(student, courses[:2])
+    first_only = make_order(student, courses[:1])
+    post_notify(api, signed_notify(first_only, trade_no="2026112622001400000000000011"))
+    assert post_notify(api, signed_notify(both)).content == b"success"
+    both.refresh_from_db()
+    assert both.order_status == OrderStatus.PAID
+    assert PaymentEvent.objects.get(order=both, outcome="course_already_owned").flagged
+    assert UserCourse.objects.filter(user=student).count() == 2

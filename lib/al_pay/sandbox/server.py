@@ -1,0 +1,218 @@
+"""HTTP routing of the sandbox: gateway.do, the cashier's buttons, the public key and /control."""
+import json
+import logging
+import re
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from . import pages, signing
+from .gateway import PAGE_PAY, GatewayError, parse_params, response_key, system_error
+from .store import TradeError
+
+log = logging.getLogger("sandbox.http")
+MAX_BODY = 1 << 20
+_CASHIER = re.compile(r"^/cashier/([^/]+)/(pay|cancel)$")
+_TRADE = re.compile(r"^/control/trades/([^/]+)(/notify)?$")
+
+
+class SandboxServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, *, gateway, faults, store, public_key_pem: bytes):
+        super().__init__(address, Handler)
+        self.gateway, self.faults, self.store = gateway, faults, store
+        self.public_key_pem = public_key_pem
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+class _BadRequest(Exception):
+    pass
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: SandboxServer
+    server_version = "AlipaySandbox/1.0"
+    timeout = 30  # an idle keep-alive or a slow client must not hold a thread forever
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def do_GET(self):
+        self._route("GET")
+
+    def do_POST(self):
+        self._route("POST")
+
+    def do_DELETE(self):
+        self._route("DELETE")
+
+    def _route(self, verb):
+        split = urllib.parse.urlsplit(self.path)
+        path = split.path
+        try:
+            if path == "/gateway.do" and verb in ("GET", "POST"):
+                return self._gateway(split.query, verb)
+            if path == "/alipay_public_key.pem" and verb == "GET":
+                return self._send(200, "text/plain; charset=utf-8", self.server.public_key_pem)
+            match = _CASHIER.match(path)
+            if match and verb == "POST":
+                return self._cashier(urllib.parse.unquote(match[1]), match[2])
+            if path == "/control/faults":
+                return self._faults(verb)
+            match = _TRADE.match(path)
+            if match:
+                return self._control_trade(urllib.parse.unquote(match[1]), bool(match[2]), verb)
+            if path == "/" and verb == "GET":
+                return self._send(200, "text/plain; charset=utf-8",
+                                  b"Alipay sandbox: /gateway.do, /alipay_public_key.pem, /control/faults\n")
+            self._json(404, {"error": "not found"})
+        except Exception:  # never a traceback to the client
+            log.exception("error handling %s %s", verb, path)
+            self._internal_error(path)
+
+    def _internal_error(self, path):
+        try:
+            if path == "/gateway.do":
+                self._json_raw(200, signing.signed_json_body(
+                    self.gateway.private_key, "error_response", system_error().as_dict()))
+            elif path.startswith("/cashier/"):
+                self._send(500, "text/html; charset=utf-8",
+                           pages.error("20000", "ACQ.SYSTEM_ERROR", "系统繁忙，请稍后再试"))
+            else:
+                self._json(500, {"error": "internal error"})
+        except Exception:  # the client may be gone; nothing left to tell it
+            pass
+
+    @property
+    def gateway(self):
+        return self.server.gateway
+
+    def _body(self) -> bytes:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise _BadRequest("bad Content-Length") from None
+        if length < 0 or length > MAX_BODY:
+            raise _BadRequest("body too large")
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status, content_type, body: bytes, headers=None):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json_raw(self, status, body: bytes):
+        self._send(status, "application/json;charset=utf-8", body)
+
+    def _json(self, status, data):
+        self._json_raw(status, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+    def _html(self, status, body: bytes, headers=None):
+        self._send(status, "text/html; charset=utf-8", body, headers)
+
+    def log_request(self, code="-", size="-"):
+        # The full signed query is long and noisy: log the path and the method only.
+        split = urllib.parse.urlsplit(self.path)
+        method = urllib.parse.parse_qs(split.query).get("method", [""])[0]
+        log.info("%s %s%s -> %s", self.command, split.path, f" {method}" if method else "", code)
+
+    def log_message(self, format, *args):
+        log.warning("%s", format % args)
+
+    # -- gateway.do -----------------------------------------------------------------------------
+
+    def _gateway(self, query, verb):
+        # Like Alipay, POST may split parameters between the query string and a form body.
+        try:
+            pairs = urllib.parse.parse_qsl(query, keep_blank_values=True, errors="strict")
+            if verb == "POST":
+                pairs += urllib.parse.parse_qsl(self._body().decode("utf-8"),
+                                                keep_blank_values=True, errors="strict")
+            params = parse_params(pairs)
+        except (UnicodeDecodeError, ValueError, _BadRequest):
+            params, error = {}, GatewayError("40002", "Invalid Arguments", "isv.invalid-parameter",
+                                             "参数无法解析 (utf-8, form-urlencoded)")
+        except GatewayError as parse_error:
+            params, error = {}, parse_error
+        else:
+            error = None
+        if params.get("method") == PAGE_PAY:
+            return self._page_pay(params)
+        key = "error_response" if error else response_key(params)
+        if error:
+            inner = error.as_dict()
+        else:
+            try:
+                inner = self.gateway.api(params)
+            except Exception:  # answer like Alipay's outage, under the method's own key
+                log.exception("error in %s", params.get("method"))
+                inner = system_error().as_dict()
+        self._json_raw(200, signing.signed_json_body(self.gateway.private_key, key, inner))
+
+    def _page_pay(self, params):
+        try:
+            trade = self.gateway.open_cashier(params)
+        except GatewayError as error:
+            return self._html(400, pages.error(error.code, error.sub_code, error.sub_msg))
+        self._html(200, pages.cashier(trade))
+
+    # -- cashier buttons ------------------------------------------------------------------------
+
+    def _cashier(self, out_trade_no, action):
+        self._body()  # drain the (empty) form so keep-alive clients stay in sync
+        try:
+            if action == "pay":
+                trade, back = self.gateway.pay(out_trade_no)
+                if back:
+                    return self._html(302, b"", {"Location": _ascii_url(back)})
+                return self._html(200, pages.success(trade))
+            trade, back = self.gateway.cancel(out_trade_no)
+            return self._html(200, pages.cancelled(trade, back and _ascii_url(back)))
+        except GatewayError as error:
+            return self._html(400, pages.error(error.code, error.sub_code, error.sub_msg))
+
+    # -- control --------------------------------------------------------------------------------
+
+    def _faults(self, verb):
+        faults = self.server.faults
+        if verb == "GET":
+            return self._json(200, faults.snapshot())
+        if verb == "DELETE":
+            return self._json(200, faults.reset())
+        try:
+            changes = json.loads(self._body().decode("utf-8") or "{}")
+            return self._json(200, faults.update(changes))
+        except (ValueError, _BadRequest) as error:  # JSONDecodeError and validation both
+            return self._json(400, {"error": str(error)})
+
+    def _control_trade(self, out_trade_no, notify, verb):
+        if not notify and verb == "GET":
+            report = self.server.store.report(out_trade_no)
+            if report is None:
+                return self._json(404, {"error": "trade not found"})
+            return self._json(200, report)
+        if notify and verb == "POST":
+            self._body()
+            try:
+                notify_id = self.server.store.resend(out_trade_no)
+            except TradeError as error:
+                status = 404 if error.sub_code == "ACQ.TRADE_NOT_EXIST" else 409
+                return self._json(status, {"error": error.sub_msg, "sub_code": error.sub_code})
+            self.gateway.notifier.wake()
+            return self._json(202, {"notify_id": notify_id})
+        self._json(405, {"error": "method not allowed"})
+
+
+def _ascii_url(url: str) -> str:
+    # Header values must be ASCII; percent-encode anything else a merchant put in return_url.
+    return urllib.parse.quote(url, safe=":/?#[]@!$&'()*+,;=%~")

@@ -1,0 +1,341 @@
+"""SQLite store of sandbox trades, refunds and notify deliveries; every state change is one transaction."""
+import secrets
+import sqlite3
+import threading
+import uuid
+from contextlib import contextmanager
+from decimal import Decimal
+
+from . import times
+
+WAIT, SUCCESS, FINISHED, CLOSED = "WAIT_BUYER_PAY", "TRADE_SUCCESS", "TRADE_FINISHED", "TRADE_CLOSED"
+PAID = (SUCCESS, FINISHED)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS trades (
+    out_trade_no TEXT PRIMARY KEY,
+    trade_no TEXT UNIQUE,
+    app_id TEXT NOT NULL,
+    seller_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    total_amount TEXT NOT NULL,
+    status TEXT NOT NULL,
+    refunded_amount TEXT NOT NULL DEFAULT '0.00',
+    buyer_id TEXT,
+    buyer_logon_id TEXT,
+    notify_url TEXT,
+    return_url TEXT,
+    time_expire TEXT,
+    gmt_create TEXT NOT NULL,
+    gmt_payment TEXT,
+    gmt_close TEXT
+);
+CREATE TABLE IF NOT EXISTS refunds (
+    out_trade_no TEXT NOT NULL REFERENCES trades(out_trade_no),
+    out_request_no TEXT NOT NULL,
+    refund_amount TEXT NOT NULL,
+    gmt_refund_pay TEXT NOT NULL,
+    PRIMARY KEY (out_trade_no, out_request_no)
+);
+CREATE TABLE IF NOT EXISTS notifications (
+    notify_id TEXT PRIMARY KEY,
+    out_trade_no TEXT NOT NULL REFERENCES trades(out_trade_no),
+    notify_url TEXT NOT NULL,
+    state TEXT NOT NULL,            -- pending | delivered | failed
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at REAL,                   -- epoch seconds of the next attempt while pending
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notifications_due ON notifications(state, next_at);
+CREATE TABLE IF NOT EXISTS notify_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    notify_id TEXT NOT NULL REFERENCES notifications(notify_id),
+    attempt INTEGER NOT NULL,
+    copy INTEGER NOT NULL DEFAULT 0,  -- >0 for the extra copies of the notify_duplicate fault
+    at TEXT NOT NULL,
+    http_status INTEGER,
+    body TEXT,
+    outcome TEXT NOT NULL           -- success | failure | error | dropped
+);
+"""
+
+
+class TradeError(Exception):
+    """A business failure answered as Alipay's 40004 with this sub_code."""
+
+    def __init__(self, sub_code: str, sub_msg: str):
+        super().__init__(sub_code)
+        self.sub_code, self.sub_msg = sub_code, sub_msg
+
+
+def money(value: Decimal) -> str:
+    return str(Decimal(value).quantize(Decimal("0.01")))
+
+
+class Store:
+    def __init__(self, path):
+        # One connection guarded by a lock: simple, and SQLite serialises writers anyway.
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
+                                   timeout=10)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        with self._lock:
+            self._db.executescript(SCHEMA)
+
+    def shutdown(self):
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self):
+        with self._lock:
+            # IMMEDIATE takes the write lock up front so read-then-write cannot race.
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except TradeError:
+                # Business refusals write nothing themselves; keep a lazy expiry they observed.
+                self._db.execute("COMMIT")
+                raise
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- trades ---------------------------------------------------------------------------------
+
+    def _load(self, c, out_trade_no=None, trade_no=None) -> dict | None:
+        """Fetch a trade (trade_no wins, like Alipay), closing it first if its time_expire passed."""
+        if trade_no:
+            row = c.execute("SELECT * FROM trades WHERE trade_no = ?", (trade_no,)).fetchone()
+            if row is not None and out_trade_no and row["out_trade_no"] != out_trade_no:
+                row = None
+        elif out_trade_no:
+            row = c.execute("SELECT * FROM trades WHERE out_trade_no = ?", (out_trade_no,)).fetchone()
+        else:
+            row = None
+        if row is None:
+            return None
+        trade = dict(row)
+        if trade["status"] == WAIT and self.is_expired(trade):
+            trade.update(status=CLOSED, gmt_close=trade["time_expire"])
+            c.execute("UPDATE trades SET status = ?, gmt_close = ? WHERE out_trade_no = ?",
+                      (CLOSED, trade["gmt_close"], trade["out_trade_no"]))
+        return trade
+
+    @staticmethod
+    def is_expired(trade: dict) -> bool:
+        expire = times.parse(trade.get("time_expire") or "")
+        return expire is not None and expire <= times.now()
+
+    def get_trade(self, out_trade_no=None, trade_no=None) -> dict | None:
+        with self._tx() as c:
+            return self._load(c, out_trade_no, trade_no)
+
+    def require_trade(self, out_trade_no=None, trade_no=None) -> dict:
+        trade = self.get_trade(out_trade_no, trade_no)
+        if trade is None:
+            raise TradeError("ACQ.TRADE_NOT_EXIST", "交易不存在")
+        return trade
+
+    def open_trade(self, *, out_trade_no, subject, total_amount: Decimal, app_id, seller_id,
+                   notify_url, return_url, time_expire) -> dict:
+        """Create the trade when the buyer opens the cashier, or re-show an open one."""
+        with self._tx() as c:
+            trade = self._load(c, out_trade_no)
+            if trade is None:
+                c.execute(
+                    "INSERT INTO trades (out_trade_no, app_id, seller_id, subject, total_amount,"
+                    " status, notify_url, return_url, time_expire, gmt_create)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (out_trade_no, app_id, seller_id, subject, money(total_amount), WAIT,
+                     notify_url, return_url, time_expire, times.now_str()))
+                return self._load(c, out_trade_no)
+            _require_open(trade)
+            if Decimal(trade["total_amount"]) != total_amount or trade["subject"] != subject:
+                raise TradeError("ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改")
+            # The latest opening wins, like a merchant re-signing the same order.
+            c.execute("UPDATE trades SET notify_url = ?, return_url = ?, time_expire = ?"
+                      " WHERE out_trade_no = ?", (notify_url, return_url, time_expire, out_trade_no))
+            return self._load(c, out_trade_no)
+
+    def pay(self, out_trade_no) -> tuple[dict, str | None]:
+        """The buyer pays: returns the paid trade and the id of the notification to deliver."""
+        with self._tx() as c:
+            trade = self._load(c, out_trade_no)
+            if trade is None:
+                raise TradeError("ACQ.TRADE_NOT_EXIST", "交易不存在")
+            _require_open(trade)
+            now = times.now()
+            trade_no = self._new_trade_no(c, now)
+            buyer_id = "2088" + "".join(str(secrets.randbelow(10)) for _ in range(12))
+            c.execute(
+                "UPDATE trades SET status = ?, trade_no = ?, gmt_payment = ?, buyer_id = ?,"
+                " buyer_logon_id = ? WHERE out_trade_no = ?",
+                (SUCCESS, trade_no, times.fmt(now), buyer_id, "sbx***@sandbox.com", out_trade_no))
+            notify_id = None
+            if trade["notify_url"]:
+                notify_id = self._new_notification(c, out_trade_no, trade["notify_url"])
+            return self._load(c, out_trade_no), notify_id
+
+    @staticmethod
+    def _new_trade_no(c, now) -> str:
+        # Alipay style: Beijing yyyyMMdd + "2200" + 16 digits = 28 digits.
+        while True:
+            trade_no = now.strftime("%Y%m%d") + "2200" + f"{secrets.randbelow(10 ** 16):016d}"
+            if c.execute("SELECT 1 FROM trades WHERE trade_no = ?", (trade_no,)).fetchone() is None:
+                return trade_no
+
+    def cancel(self, out_trade_no) -> dict:
+        """The buyer leaves the cashier: the unpaid trade closes."""
+        with self._tx() as c:
+            trade = self._load(c, out_trade_no)
+            if trade is None:
+                raise TradeError("ACQ.TRADE_NOT_EXIST", "交易不存在")
+            _require_open(trade)
+            c.execute("UPDATE trades SET status = ?, gmt_close = ? WHERE out_trade_no = ?",
+                      (CLOSED, times.now_str(), out_trade_no))
+            return self._load(c, out_trade_no)
+
+    def close(self, out_trade_no=None, trade_no=None) -> dict:
+        """alipay.trade.close: closes an unpaid trade; closing a closed unpaid one is a no-op."""
+        with self._tx() as c:
+            trade = self._load(c, out_trade_no, trade_no)
+            if trade is None:
+                raise TradeError("ACQ.TRADE_NOT_EXIST", "交易不存在")
+            if trade["status"] == WAIT:
+                c.execute("UPDATE trades SET status = ?, gmt_close = ? WHERE out_trade_no = ?",
+                          (CLOSED, times.now_str(), trade["out_trade_no"]))
+                return self._load(c, trade["out_trade_no"])
+            if trade["status"] == CLOSED and not trade["trade_no"]:
+                return trade
+            raise TradeError("ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
+
+    def refund(self, *, out_trade_no, trade_no, amount: Decimal, out_request_no):
+        """alipay.trade.refund: returns (trade, refund row, fund_change); one refund per request no."""
+        with self._tx() as c:
+            trade = self._load(c, out_trade_no, trade_no)
+            if trade is None:
+                raise TradeError("ACQ.TRADE_NOT_EXIST", "交易不存在")
+            key = (trade["out_trade_no"], out_request_no or trade["out_trade_no"])
+            done = c.execute("SELECT * FROM refunds WHERE out_trade_no = ? AND out_request_no = ?",
+                             key).fetchone()
+            if done is not None:
+                # A retry of a refund already made: same answer, no money moves again.
+                if Decimal(done["refund_amount"]) != amount:
+                    raise TradeError("ACQ.CONTEXT_INCONSISTENT", "同一退款请求号的退款金额不一致")
+                return trade, dict(done), "N"
+            if trade["status"] != SUCCESS:
+                raise TradeError("ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
+            refunded = Decimal(trade["refunded_amount"]) + amount
+            if refunded > Decimal(trade["total_amount"]):
+                raise TradeError("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限")
+            now = times.now_str()
+            c.execute("INSERT INTO refunds (out_trade_no, out_request_no, refund_amount,"
+                      " gmt_refund_pay) VALUES (?, ?, ?, ?)", key + (money(amount), now))
+            fully = refunded == Decimal(trade["total_amount"])
+            c.execute("UPDATE trades SET refunded_amount = ?, status = ?, gmt_close = ?"
+                      " WHERE out_trade_no = ?",
+                      (money(refunded), CLOSED if fully else trade["status"],
+                       now if fully else trade["gmt_close"], key[0]))
+            row = c.execute("SELECT * FROM refunds WHERE out_trade_no = ? AND out_request_no = ?",
+                            key).fetchone()
+            return self._load(c, key[0]), dict(row), "Y"
+
+    def report(self, out_trade_no) -> dict | None:
+        """Everything known about a trade, for the control API."""
+        with self._tx() as c:
+            trade = self._load(c, out_trade_no)
+            if trade is None:
+                return None
+            trade["refunds"] = [dict(r) for r in c.execute(
+                "SELECT out_request_no, refund_amount, gmt_refund_pay FROM refunds"
+                " WHERE out_trade_no = ? ORDER BY gmt_refund_pay, rowid", (out_trade_no,))]
+            trade["notifications"] = [dict(r) for r in c.execute(
+                "SELECT notify_id, notify_url, state, attempts, next_at, created_at"
+                " FROM notifications WHERE out_trade_no = ? ORDER BY rowid", (out_trade_no,))]
+            trade["notify_attempts"] = [dict(r) for r in c.execute(
+                "SELECT a.notify_id, a.attempt, a.copy, a.at, a.http_status, a.body, a.outcome"
+                " FROM notify_attempts a JOIN notifications n ON n.notify_id = a.notify_id"
+                " WHERE n.out_trade_no = ? ORDER BY a.id", (out_trade_no,))]
+            return trade
+
+    # -- notifications --------------------------------------------------------------------------
+
+    @staticmethod
+    def _new_notification(c, out_trade_no, notify_url) -> str:
+        notify_id = uuid.uuid4().hex
+        c.execute("INSERT INTO notifications (notify_id, out_trade_no, notify_url, state, attempts,"
+                  " next_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)",
+                  (notify_id, out_trade_no, notify_url, times.epoch(), times.now_str()))
+        return notify_id
+
+    def resend(self, out_trade_no) -> str:
+        """Make the trade's latest notification due now (same notify_id), creating one if needed."""
+        with self._tx() as c:
+            trade = self._load(c, out_trade_no)
+            if trade is None:
+                raise TradeError("ACQ.TRADE_NOT_EXIST", "交易不存在")
+            if not trade["trade_no"]:
+                raise TradeError("ACQ.TRADE_STATUS_ERROR", "交易未支付，没有通知")
+            row = c.execute("SELECT notify_id FROM notifications WHERE out_trade_no = ?"
+                            " ORDER BY rowid DESC LIMIT 1", (out_trade_no,)).fetchone()
+            if row is None:
+                if not trade["notify_url"]:
+                    raise TradeError("ACQ.INVALID_PARAMETER", "交易没有 notify_url")
+                return self._new_notification(c, out_trade_no, trade["notify_url"])
+            c.execute("UPDATE notifications SET state = 'pending', next_at = ? WHERE notify_id = ?",
+                      (times.epoch(), row["notify_id"]))
+            return row["notify_id"]
+
+    def due_notifications(self, now: float) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute(
+                "SELECT notify_id FROM notifications WHERE state = 'pending' AND next_at <= ?"
+                " ORDER BY next_at", (now,))]
+
+    def next_due_excluding(self, busy) -> float | None:
+        """Earliest next_at of pending notifications not currently being delivered."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT notify_id, next_at FROM notifications WHERE state = 'pending'").fetchall()
+        times_ = [r["next_at"] for r in rows if r["notify_id"] not in busy]
+        return min(times_) if times_ else None
+
+    def notification(self, notify_id) -> tuple[dict, dict] | None:
+        """(notification, trade) for one delivery attempt."""
+        with self._tx() as c:
+            row = c.execute("SELECT * FROM notifications WHERE notify_id = ?", (notify_id,)).fetchone()
+            if row is None:
+                return None
+            return dict(row), self._load(c, row["out_trade_no"])
+
+    def record_attempt(self, notify_id, results: list[dict], delivered: bool, delay_for) -> None:
+        """Store one attempt (with its duplicate copies) and schedule the next or finish.
+
+        delay_for(attempts_made) gives seconds until the next attempt, or None to give up.
+        """
+        with self._tx() as c:
+            row = c.execute("SELECT attempts FROM notifications WHERE notify_id = ?",
+                            (notify_id,)).fetchone()
+            attempt = row["attempts"] + 1
+            for copy, result in enumerate(results):
+                c.execute("INSERT INTO notify_attempts (notify_id, attempt, copy, at, http_status,"
+                          " body, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          (notify_id, attempt, copy, result["at"], result.get("http_status"),
+                           result.get("body"), result["outcome"]))
+            delay = None if delivered else delay_for(attempt)
+            state = "delivered" if delivered else ("failed" if delay is None else "pending")
+            c.execute("UPDATE notifications SET attempts = ?, state = ?, next_at = ?"
+                      " WHERE notify_id = ?",
+                      (attempt, state, None if delay is None else times.epoch() + delay, notify_id))
+
+
+def _require_open(trade: dict) -> None:
+    if trade["status"] in PAID:
+        raise TradeError("ACQ.TRADE_HAS_SUCCESS", "交易已支付")
+    if trade["status"] == CLOSED:
+        raise TradeError("ACQ.TRADE_HAS_CLOSE", "交易已关闭")

@@ -1,0 +1,163 @@
+"""The app against the local Alipay sandbox process: real HTTP and real signatures both ways."""
+from decimal import Decimal
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from django.conf import settings as django_settings
+from django.utils import timezone
+
+from apps.course.models import UserCourse
+from apps.order import services
+from apps.order.constants import OrderStatus
+from apps.order.models import Order, PaymentEvent
+from lib.al_pay.sandbox.testing import run_sandbox
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    with run_sandbox(data_dir=tmp_path_factory.mktemp("sandbox"),
+                     app_id=django_settings.ALIPAY_APP_ID,
+                     app_public_key_file=django_settings.ALIPAY_APP_PUBLIC_KEY_FILE,
+                     seller_id=django_settings.ALIPAY_SELLER_ID, time_scale=0.0005) as running:
+        yield running
+
+
+@pytest.fixture
+def shop(sandbox, live_server, settings):
+    """Point the app at the sandbox, and the sandbox's callbacks at the live app."""
+    settings.ALIPAY_GATEWAY = sandbox.gateway
+    settings.ALIPAY_PUBLIC_KEY_FILE = str(sandbox.public_key_file)
+    settings.ALIPAY_NOTIFY_URL = f"{live_server.url}/api/order/success/"
+    settings.ALIPAY_RETURN_URL = f"{live_server.url}/course/paysuccess"
+    settings.ALIPAY_QUERY_INTERVAL_SECONDS = 0
+    sandbox.reset_faults()
+    return sandbox
+
+
+def buy(client, courses):
+    response = client.post("/api/order/pay/", {
+        "subject": "测试购买", "pay_type": 1, "courses": [c.pk for c in courses],
+        "total_amount": str(sum((c.price for c in courses), Decimal("0.00")))}, format="json")
+    assert response.status_code in (200, 201), response.json()
+    return response.json()
+
+
+def poll(client, out_trade_no, return_url=None):
+    params = dict(parse_qsl(urlsplit(return_url).query)) if return_url else {}
+    params["out_trade_no"] = out_trade_no
+    return client.get("/api/order/success/", params).json()
+
+
+def order_status(out_trade_no):
+    return Order.objects.get(out_trade_no=out_trade_no).order_status
+
+
+def test_buy_pay_return_and_notify_end_to_end(shop, student_api, courses, student):
+    bought = buy(student_api, courses[:2])
+    status, cashier = shop.open(bought["pay_url"])
+    assert status == 200 and "¥298.00" in cashier and bought["out_trade_no"] in cashier
+
+    return_url = shop.pay(bought["out_trade_no"])
+    assert return_url.startswith(django_settings.ALIPAY_RETURN_URL + "?")
+    shop.wait_for(lambda: order_status(bought["out_trade_no"]) == OrderStatus.PAID,
+                  message="the notify to mark the order paid")
+
+    answer = poll(student_api, bought["out_trade_no"], return_url)
+    assert answer["status"] == 0
+    trade = shop.trade(bought["out_trade_no"])
+    assert answer["order"]["trade_no"] == trade["trade_no"]
+    assert UserCourse.objects.filter(user=student).count() == 2
+    attempts = trade["notify_attempts"]
+    assert attempts[-1]["outcome"] == "success"
+
+
+def test_the_poll_settles_a_payment_whose_notify_never_arrives(shop, student_api, courses):
+    shop.set_faults(notify_drop=100)
+    bought = buy(student_api, courses[:1])
+    shop.open(bought["pay_url"])
+    return_url = shop.pay(bought["out_trade_no"])
+    assert order_status(bought["out_trade_no"]) == OrderStatus.UNPAID
+
+    answer = poll(student_api, bought["out_trade_no"], return_url)
+    assert answer["status"] == 0 and answer["order"]["order_status"] == OrderStatus.PAID
+    event = PaymentEvent.objects.get(out_trade_no=bought["out_trade_no"], kind="query",
+                                     outcome="paid")
+    assert event.params["trade_status"] == "TRADE_SUCCESS"
+
+
+def test_an_unknown_query_answer_is_never_read_as_paid_or_unpaid(shop, student_api, courses):
+    shop.set_faults(notify_drop=100, query_fail=1)
+    bought = buy(student_api, courses[:1])
+    shop.open(bought["pay_url"])
+    shop.pay(bought["out_trade_no"])
+
+    assert poll(student_api, bought["out_trade_no"])["status"] == 1  # Alipay: SYSTEM_ERROR
+    assert order_status(bought["out_trade_no"]) == OrderStatus.UNPAID
+    assert PaymentEvent.objects.filter(kind="query", outcome="unknown").exists()
+    assert poll(student_api, bought["out_trade_no"])["status"] == 0  # asked again: paid
+
+
+def test_the_poll_asks_alipay_at_most_once_per_interval(shop, student_api, courses, settings):
+    settings.ALIPAY_QUERY_INTERVAL_SECONDS = 60
+    bought = buy(student_api, courses[:1])
+    for _ in range(5):
+        assert poll(student_api, bought["out_trade_no"])["status"] == 1
+    assert PaymentEvent.objects.filter(kind="query").count() == 1
+
+
+def test_duplicated_concurrent_notifies_from_alipay_pay_once(shop, student_api, courses):
+    shop.set_faults(notify_duplicate=6)
+    bought = buy(student_api, courses[:2])
+    shop.open(bought["pay_url"])
+    shop.pay(bought["out_trade_no"])
+    shop.wait_for(lambda: len(shop.trade(bought["out_trade_no"])["notify_attempts"]) >= 7,
+                  message="all duplicate notifies")
+    shop.wait_for(lambda: order_status(bought["out_trade_no"]) == OrderStatus.PAID)
+    assert PaymentEvent.objects.filter(out_trade_no=bought["out_trade_no"],
+                                       kind="transition").count() == 1
+
+
+def test_a_corrupted_notify_is_refused_and_alipay_retries_until_success(shop, student_api,
+                                                                        courses):
+    shop.set_faults(notify_corrupt_signature=True)
+    bought = buy(student_api, courses[:1])
+    shop.open(bought["pay_url"])
+    shop.pay(bought["out_trade_no"])
+    shop.wait_for(lambda: shop.trade(bought["out_trade_no"])["notify_attempts"],
+                  message="a first notify attempt")
+    assert order_status(bought["out_trade_no"]) == OrderStatus.UNPAID
+    assert PaymentEvent.objects.filter(kind="notify", outcome="bad_signature").exists()
+
+    shop.reset_faults()
+    shop.resend_notify(bought["out_trade_no"])
+    shop.wait_for(lambda: order_status(bought["out_trade_no"]) == OrderStatus.PAID,
+                  message="the retried notify")
+
+
+def test_cancel_closes_the_trade_at_alipay_so_it_cannot_be_paid(shop, student_api, courses):
+    bought = buy(student_api, courses[:1])
+    shop.open(bought["pay_url"])
+    response = student_api.post(f"/api/order/{bought['out_trade_no']}/cancel/")
+    assert response.status_code == 200
+    assert shop.trade(bought["out_trade_no"])["status"] == "TRADE_CLOSED"
+    status, page = shop.open(bought["pay_url"])
+    assert status >= 400
+
+
+def test_reconcile_settles_paid_orders_and_times_out_overdue_ones(shop, student_api, courses):
+    shop.set_faults(notify_drop=100)
+    paid = buy(student_api, courses[:1])
+    shop.open(paid["pay_url"])
+    shop.pay(paid["out_trade_no"])
+    abandoned = buy(student_api, courses[1:2])  # never opened at Alipay
+    long_ago = timezone.now() - timezone.timedelta(hours=1)
+    Order.objects.update(created_time=long_ago)
+    Order.objects.filter(out_trade_no=abandoned["out_trade_no"]).update(expire_time=long_ago)
+
+    counts = services.orders_reconcile()
+
+    assert counts == {"checked": 2, "paid": 1, "timed_out": 1}
+    assert order_status(paid["out_trade_no"]) == OrderStatus.PAID
+    assert order_status(abandoned["out_trade_no"]) == OrderStatus.TIMED_OUT
