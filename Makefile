@@ -25,13 +25,22 @@ keys: $(VENV)/.installed
 	e("var/keys/app_private_key.pem", "var/keys/app_public_key.pem") and print("generated var/keys/app_*.pem"); \
 	e("var/sandbox/alipay_private_key.pem", "var/sandbox/alipay_public_key.pem") and print("generated var/sandbox/alipay_*.pem")'
 
-## run: migrate SQLite, load demo data, then serve site + jobs in the foreground (Ctrl-C stops)
-run: setup
+## run: migrate SQLite, load demo data, build the SPA, then serve the site, the Alipay sandbox
+##      and the periodic jobs in the foreground (Ctrl-C stops them all)
+run: setup spa
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py seed_demo --with-admin
 	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py seed_demo --with-admin
 	@echo "Site: http://127.0.0.1:$(PORT)/  API docs: http://127.0.0.1:$(PORT)/api/docs/  admin: http://127.0.0.1:$(PORT)/admin/"
-	WEB_PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) $(VENV)/bin/honcho start -f Procfile
+	@echo "Alipay sandbox: http://127.0.0.1:$(SANDBOX_PORT)/gateway.do"
+	@# honcho hands every process its own PORT; ours are fixed, so pass them under other names.
+	LUFFY_PORT=$(PORT) LUFFY_SANDBOX_PORT=$(SANDBOX_PORT) $(VENV)/bin/honcho start -f Procfile
+
+## spa: install and build the Vue front end into luffycity/dist (served by Django at /)
+spa:
+	@if [ ! -f luffycity/package.json ]; then echo "no luffycity/ yet"; \
+	elif ! command -v npm >/dev/null; then echo "npm not found: install Node 20 to build the SPA"; exit 1; \
+	else cd luffycity && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build; fi
 
 ## test: the whole suite on SQLite (TEST_DATABASE_URL=mysql://... runs it on MySQL/MariaDB)
 test: setup

@@ -85,6 +85,8 @@ STATIC_ROOT = VAR_DIR / "static"
 # The built SPA (luffycity/dist) is served from the site root by WhiteNoise.
 SPA_DIST_DIR = BASE_DIR / "luffycity" / "dist"
 WHITENOISE_ROOT = SPA_DIST_DIR if SPA_DIST_DIR.is_dir() else None
+# Vite puts a content hash in every asset name (assets/index-B1x2y3z4.js): cache them forever.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^.+[.-][0-9a-zA-Z_-]{8,12}\.(js|css|woff2?|svg|png)$"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -143,9 +145,12 @@ ALIPAY_APP_PUBLIC_KEY_FILE = env_str(
     "ALIPAY_APP_PUBLIC_KEY_FILE", str(VAR_DIR / "keys" / "app_public_key.pem"))
 ALIPAY_PUBLIC_KEY_FILE = env_str(
     "ALIPAY_PUBLIC_KEY_FILE", str(VAR_DIR / "sandbox" / "alipay_public_key.pem"))
-ALIPAY_GATEWAY = env_str("ALIPAY_GATEWAY", "http://127.0.0.1:8001/gateway.do")
-ALIPAY_RETURN_URL = env_str("ALIPAY_RETURN_URL", "http://127.0.0.1:8000/course/paysuccess")
-ALIPAY_NOTIFY_URL = env_str("ALIPAY_NOTIFY_URL", "http://127.0.0.1:8000/api/order/success/")
+# Defaults: the local sandbox (`make run` starts it on SANDBOX_PORT) and the site on PORT.
+_SITE = f"http://127.0.0.1:{env_int('PORT', 8000)}"
+ALIPAY_GATEWAY = env_str("ALIPAY_GATEWAY",
+                         f"http://127.0.0.1:{env_int('SANDBOX_PORT', 8001)}/gateway.do")
+ALIPAY_RETURN_URL = env_str("ALIPAY_RETURN_URL", f"{_SITE}/course/paysuccess")
+ALIPAY_NOTIFY_URL = env_str("ALIPAY_NOTIFY_URL", f"{_SITE}/api/order/success/")
 ALIPAY_TIMEOUT_SECONDS = env_int("ALIPAY_TIMEOUT_SECONDS", 10)
 # The success-page poll asks Alipay at most once per this many seconds per order.
 ALIPAY_QUERY_INTERVAL_SECONDS = env_int("ALIPAY_QUERY_INTERVAL_SECONDS", 3)

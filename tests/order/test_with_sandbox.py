@@ -161,3 +161,53 @@ def test_reconcile_settles_paid_orders_and_times_out_overdue_ones(shop, student_
     assert counts == {"checked": 2, "paid": 1, "timed_out": 1}
     assert order_status(paid["out_trade_no"]) == OrderStatus.PAID
     assert order_status(abandoned["out_trade_no"]) == OrderStatus.TIMED_OUT
+
+
+def _admin_action(admin_client, action, order_no):
+    order = Order.objects.get(out_trade_no=order_no)
+    return admin_client.post("/admin/order/order/", {"action": action, "_selected_action": [order.pk]},
+                             follow=True)
+
+
+def test_admin_query_action_settles_a_paid_order(shop, student_api, courses, admin_client):
+    shop.set_faults(notify_drop=100)
+    bought = buy(student_api, courses[:1])
+    shop.open(bought["pay_url"])
+    shop.pay(bought["out_trade_no"])
+    response = _admin_action(admin_client, "query_alipay", bought["out_trade_no"])
+    assert "已查询 (paid)" in response.content.decode()
+    assert order_status(bought["out_trade_no"]) == OrderStatus.PAID
+
+
+def test_admin_refund_action_refunds_once_and_takes_the_courses_back(shop, student_api, courses,
+                                                                     admin_client, student):
+    bought = buy(student_api, courses[:2])
+    shop.open(bought["pay_url"])
+    shop.pay(bought["out_trade_no"])
+    shop.wait_for(lambda: order_status(bought["out_trade_no"]) == OrderStatus.PAID)
+
+    first = _admin_action(admin_client, "refund_orders", bought["out_trade_no"])
+    second = _admin_action(admin_client, "refund_orders", bought["out_trade_no"])
+
+    assert "已退款 (refunded)" in first.content.decode()
+    assert "已退款 (already_refunded)" in second.content.decode()
+    trade = shop.trade(bought["out_trade_no"])
+    assert Decimal(trade["refunded_amount"]) == Decimal("298.00")
+    assert not UserCourse.objects.filter(user=student).exists()
+
+
+def test_admin_close_action_closes_unpaid_and_refuses_paid(shop, student_api, courses,
+                                                           admin_client):
+    unpaid = buy(student_api, courses[:1])
+    shop.open(unpaid["pay_url"])
+    assert "已关闭" in _admin_action(admin_client, "close_orders", unpaid["out_trade_no"]).content.decode()
+    assert order_status(unpaid["out_trade_no"]) == OrderStatus.CANCELLED
+    assert shop.trade(unpaid["out_trade_no"])["status"] == "TRADE_CLOSED"
+
+    paid = buy(student_api, courses[1:2])
+    shop.open(paid["pay_url"])
+    shop.pay(paid["out_trade_no"])
+    shop.wait_for(lambda: order_status(paid["out_trade_no"]) == OrderStatus.PAID)
+    page = _admin_action(admin_client, "close_orders", paid["out_trade_no"]).content.decode()
+    assert "只能取消未支付的订单" in page
+    assert order_status(paid["out_trade_no"]) == OrderStatus.PAID
