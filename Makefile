@@ -5,7 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 SANDBOX_PORT ?= 8001
-export DJANGO_SETTINGS_MODULE ?= luffyapi.settings.local
 
 .PHONY: setup run test test-mysql bench keys spa dev clean
 
@@ -43,11 +42,14 @@ spa:
 	else cd luffycity && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build; fi
 
 ## test: the whole suite on SQLite (TEST_DATABASE_URL=mysql://... runs it on MySQL/MariaDB)
+# Explicit settings: pytest-django prefers an exported DJANGO_SETTINGS_MODULE over pytest.ini.
+TEST_ENV := DJANGO_SETTINGS_MODULE=luffyapi.settings.test
+
 test: setup
-	$(PY) -m pytest
+	$(TEST_ENV) $(PY) -m pytest
 
 test-mysql: setup
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-mysql://root@127.0.0.1:3306/test} $(PY) -m pytest
+	$(TEST_ENV) TEST_DATABASE_URL=$${TEST_DATABASE_URL:-mysql://root@127.0.0.1:3306/test} $(PY) -m pytest
 
 clean:
 	rm -rf $(VENV) var/static var/test-*.sqlite3*
