@@ -34,7 +34,7 @@ class PayView(APIView):
         serializer = PayOrderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        order, created = services.order_create(
+        order, created = services.order_place(
             user=request.user, course_ids=data["courses"], subject=data["subject"],
             total_amount=data["total_amount"], pay_type=data["pay_type"])
         pay_url = alipay.page_pay_url(out_trade_no=order.out_trade_no, subject=order.subject,

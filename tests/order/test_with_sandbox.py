@@ -211,3 +211,32 @@ def test_admin_close_action_closes_unpaid_and_refuses_paid(shop, student_api, co
     page = _admin_action(admin_client, "close_orders", paid["out_trade_no"]).content.decode()
     assert "只能取消未支付的订单" in page
     assert order_status(paid["out_trade_no"]) == OrderStatus.PAID
+
+
+def test_buying_again_after_the_trade_was_closed_at_alipay_opens_a_new_order(shop, student_api,
+                                                                            courses):
+    first = buy(student_api, courses[:1])
+    shop.open(first["pay_url"])
+    shop.cancel(first["out_trade_no"])  # the student pressed Cancel on the cashier
+
+    again = buy(student_api, courses[:1])
+
+    assert again["out_trade_no"] != first["out_trade_no"]
+    assert order_status(first["out_trade_no"]) == OrderStatus.TIMED_OUT
+    assert shop.open(again["pay_url"])[0] == 200
+
+
+def test_buying_again_after_paying_at_alipay_is_refused_not_charged_twice(shop, student_api,
+                                                                         courses):
+    shop.set_faults(notify_drop=100)
+    first = buy(student_api, courses[:1])
+    shop.open(first["pay_url"])
+    shop.pay(first["out_trade_no"])
+
+    response = student_api.post("/api/order/pay/", {
+        "subject": "测试购买", "pay_type": 1, "courses": [courses[0].pk],
+        "total_amount": str(courses[0].price)}, format="json")
+
+    assert response.status_code == 409 and response.json()["code"] == "already_paid"
+    assert order_status(first["out_trade_no"]) == OrderStatus.PAID
+    assert Order.objects.count() == 1
