@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { mount, RouterLinkStub } from '@vue/test-utils'
+import CourseCard from '@/components/CourseCard.vue'
+
+const course = {
+  id: 7,
+  name: 'Python 全栈开发',
+  brief: '从零开始',
+  price: '99.5',
+  level_display: '初级',
+  lessons: 12,
+  teacher: 'Alex',
+}
+
+const mountCard = (props = {}) =>
+  mount(CourseCard, { props: { course, ...props }, global: { stubs: { RouterLink: RouterLinkStub } } })
+
+describe('CourseCard', () => {
+  it('renders the course facts and a ¥ price with two decimals', () => {
+    const wrapper = mountCard()
+    expect(wrapper.attributes('data-test')).toBe('course-card')
+    expect(wrapper.text()).toContain('Python 全栈开发')
+    expect(wrapper.text()).toContain('Alex')
+    expect(wrapper.text()).toContain('共 12 课时')
+    expect(wrapper.text()).toContain('初级')
+    expect(wrapper.get('[data-test="course-price"]').text()).toBe('¥99.50')
+    expect(wrapper.findComponent(RouterLinkStub).props('to')).toEqual({
+      name: 'course-detail',
+      params: { id: 7 },
+    })
+  })
+
+  it('emits buy with the course when 立即购买 is clicked', async () => {
+    const wrapper = mountCard()
+    const button = wrapper.get('[data-test="buy-now"]')
+    expect(button.text()).toBe('立即购买')
+    await button.trigger('click')
+    expect(wrapper.emitted('buy')).toEqual([[course]])
+  })
+
+  it('disables the button while another purchase is running', async () => {
+    const wrapper = mountCard({ disabled: true })
+    const button = wrapper.get('[data-test="buy-now"]')
+    expect(button.attributes('disabled')).toBeDefined()
+    await button.trigger('click')
+    expect(wrapper.emitted('buy')).toBeUndefined()
+  })
+})

@@ -1,0 +1,75 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+
+vi.mock('@/api/order', () => ({ fetchPayResult: vi.fn(), fetchOrder: vi.fn(), createPayment: vi.fn() }))
+
+const { fetchPayResult, fetchOrder } = await import('@/api/order')
+const { default: router } = await import('@/router')
+const { useUserStore } = await import('@/stores/user')
+const { default: PayResultView } = await import('@/views/PayResultView.vue')
+
+enableAutoUnmount(afterEach)
+
+const order = {
+  out_trade_no: 'N20210115',
+  subject: 'Python',
+  total_amount: '198.00',
+  order_status: 1,
+  trade_no: '2021011522001453300501032429',
+  pay_time: '2021-01-15T04:23:44Z',
+  lines: [
+    { course_id: 1, course_name: 'Python', price: '99.00', real_price: '99.00' },
+    { course_id: 2, course_name: 'Go', price: '99.00', real_price: '99.00' },
+  ],
+}
+
+async function mountAt(url) {
+  await router.push(url) // also sets window.location.search (history mode)
+  const wrapper = mount(PayResultView, { global: { plugins: [router] } })
+  await flushPromises()
+  return wrapper
+}
+
+const text = (wrapper, key) => wrapper.get(`[data-test="${key}"]`).text()
+
+describe('PayResultView', () => {
+  beforeEach(() => {
+    localStorage.clear()
+    const pinia = createPinia()
+    setActivePinia(pinia)
+    useUserStore().setSession({ token: 't', refresh: 'r', username: 'alex' })
+  })
+
+  it('shows the paid order', async () => {
+    fetchPayResult.mockResolvedValue({ status: 0, msg: '支付成功', order })
+    const wrapper = await mountAt('/course/paysucess?out_trade_no=N20210115&sign=a%2Bb&trade_no=X')
+
+    expect(fetchPayResult).toHaveBeenCalledWith({ out_trade_no: 'N20210115', sign: 'a+b', trade_no: 'X' })
+    expect(text(wrapper, 'pay-result-status')).toBe('支付成功')
+    expect(text(wrapper, 'pay-result-out-trade-no')).toBe('N20210115')
+    expect(text(wrapper, 'pay-result-trade-no')).toBe('2021011522001453300501032429')
+    expect(text(wrapper, 'pay-result-pay-time')).toBe('2021-01-15 12:23:44')
+    expect(text(wrapper, 'pay-result-amount')).toBe('¥198.00')
+    expect(text(wrapper, 'pay-result-count')).toBe('您已成功购买 2 门课程!')
+    expect(text(wrapper, 'pay-result-courses')).toContain('Go')
+  })
+
+  it('shows 确认中… while the payment is not confirmed yet', async () => {
+    fetchPayResult.mockResolvedValue({ status: 1, msg: '暂未收到付款', order: { ...order, order_status: 0 } })
+    const wrapper = await mountAt('/course/paysuccess?out_trade_no=N20210115')
+
+    expect(text(wrapper, 'pay-result-status')).toBe('确认中…')
+    expect(wrapper.find('[data-test="pay-result-trade-no"]').exists()).toBe(false)
+  })
+
+  it('shows 支付已取消 with links to my orders and continue paying', async () => {
+    fetchOrder.mockResolvedValue({ status: 0, order: { ...order, order_status: 0, trade_no: null } })
+    const wrapper = await mountAt('/course/paysuccess?out_trade_no=N20210115&cancelled=1')
+
+    expect(text(wrapper, 'pay-result-status')).toBe('支付已取消')
+    expect(wrapper.find('[data-test="pay-result-my-orders"]').exists()).toBe(true)
+    expect(wrapper.find('[data-test="pay-result-continue-pay"]').exists()).toBe(true)
+    expect(fetchPayResult).not.toHaveBeenCalled()
+  })
+})

@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ApiError } from '@/api/http'
+
+vi.mock('@/api/order', () => ({ fetchPayResult: vi.fn(), fetchOrder: vi.fn() }))
+vi.mock('@/router', () => ({ default: { currentRoute: { value: {} }, push: vi.fn() } }))
+
+const orderApi = await import('@/api/order')
+const { parseReturnParams, usePayResult } = await import('@/composables/usePayResult')
+const { usePolling } = await import('@/composables/usePolling')
+
+const SEARCH =
+  '?charset=utf-8&out_trade_no=20210115N1&method=alipay.trade.page.pay.return&total_amount=99.00' +
+  '&sign=C%2BtM1IqF9%2FhrOTq%3D%3D&trade_no=2021011522001453300501032429' +
+  '&sign_type=RSA2&timestamp=2021-01-15%2012%3A23%3A44'
+
+const paidOrder = {
+  out_trade_no: '20210115N1',
+  order_status: 1,
+  trade_no: '2021011522001453300501032429',
+  pay_time: '2021-01-15T12:23:44+08:00',
+  total_amount: '99.00',
+  lines: [{ course_id: 1, course_name: 'Python', price: '99.00', real_price: '99.00' }],
+}
+const pending = { status: 1, msg: '暂未收到付款', order: { ...paidOrder, order_status: 0, trade_no: null } }
+const paid = { status: 0, msg: '支付成功', order: paidOrder }
+
+describe('parseReturnParams', () => {
+  it('decodes every parameter exactly once', () => {
+    expect(parseReturnParams(SEARCH)).toEqual({
+      charset: 'utf-8',
+      out_trade_no: '20210115N1',
+      method: 'alipay.trade.page.pay.return',
+      total_amount: '99.00',
+      sign: 'C+tM1IqF9/hrOTq==',
+      trade_no: '2021011522001453300501032429',
+      sign_type: 'RSA2',
+      timestamp: '2021-01-15 12:23:44',
+    })
+  })
+
+  it('handles an empty query', () => {
+    expect(parseReturnParams('')).toEqual({})
+  })
+})
+
+describe('usePayResult', () => {
+  beforeEach(() => vi.useFakeTimers())
+  afterEach(() => vi.useRealTimers())
+
+  it('forwards all params and keeps polling every 2 s until paid', async () => {
+    orderApi.fetchPayResult
+      .mockResolvedValueOnce(pending)
+      .mockResolvedValueOnce(pending)
+      .mockResolvedValueOnce(paid)
+    const result = usePayResult(SEARCH)
+    result.start()
+    expect(result.state.value).toBe('checking')
+
+    await vi.advanceTimersByTimeAsync(0)
+    expect(result.state.value).toBe('pending')
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(1)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledWith(parseReturnParams(SEARCH))
+
+    await vi.advanceTimersByTimeAsync(1999)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(2)
+    expect(result.state.value).toBe('pending')
+
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(result.state.value).toBe('paid')
+    expect(result.order.value.trade_no).toBe('2021011522001453300501032429')
+
+    await vi.advanceTimersByTimeAsync(20000)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(3) // stopped once paid
+  })
+
+  it('gives up after maxAttempts', async () => {
+    orderApi.fetchPayResult.mockResolvedValue(pending)
+    const result = usePayResult(SEARCH, { interval: 2000, maxAttempts: 30 })
+    result.start()
+
+    await vi.advanceTimersByTimeAsync(2000 * 29)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(30)
+    expect(result.state.value).toBe('timeout')
+    await vi.advanceTimersByTimeAsync(10000)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(30)
+  })
+
+  it('keeps polling through network errors but stops on a real error', async () => {
+    orderApi.fetchPayResult
+      .mockRejectedValueOnce(new ApiError('网络错误，请稍后再试', { httpStatus: 0 }))
+      .mockRejectedValueOnce(new ApiError('签名错误', { httpStatus: 400, status: 1 }))
+    const result = usePayResult(SEARCH)
+    result.start()
+
+    await vi.advanceTimersByTimeAsync(0)
+    expect(result.state.value).toBe('checking')
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(result.state.value).toBe('error')
+    expect(result.errorMessage.value).toBe('签名错误')
+    await vi.advanceTimersByTimeAsync(10000)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(2)
+  })
+
+  it('shows "cancelled" for cancelled=1 without polling', async () => {
+    orderApi.fetchOrder.mockResolvedValue({ status: 0, order: { ...paidOrder, order_status: 0 } })
+    const result = usePayResult('?out_trade_no=20210115N1&cancelled=1')
+    result.start()
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(result.state.value).toBe('cancelled')
+    expect(orderApi.fetchOrder).toHaveBeenCalledWith('20210115N1')
+    expect(orderApi.fetchPayResult).not.toHaveBeenCalled()
+  })
+
+  it('reports a missing order number', () => {
+    const result = usePayResult('?foo=bar')
+    result.start()
+    expect(result.state.value).toBe('missing')
+    expect(orderApi.fetchPayResult).not.toHaveBeenCalled()
+  })
+})
+
+describe('usePolling', () => {
+  beforeEach(() => vi.useFakeTimers())
+  afterEach(() => vi.useRealTimers())
+
+  it('backs off and can be stopped', async () => {
+    const task = vi.fn().mockResolvedValue(false)
+    const polling = usePolling(task, { interval: 1000, backoff: 2, maxInterval: 3000, maxAttempts: 10 })
+    polling.start()
+    await vi.advanceTimersByTimeAsync(0) // attempt 1
+    await vi.advanceTimersByTimeAsync(1000) // attempt 2 after 1 s
+    await vi.advanceTimersByTimeAsync(2000) // attempt 3 after 2 s
+    await vi.advanceTimersByTimeAsync(3000) // attempt 4 after 3 s (capped)
+    expect(task).toHaveBeenCalledTimes(4)
+
+    polling.stop()
+    await vi.advanceTimersByTimeAsync(60000)
+    expect(task).toHaveBeenCalledTimes(4)
+    expect(polling.running.value).toBe(false)
+  })
+})
