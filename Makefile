@@ -45,11 +45,20 @@ spa:
 # Explicit settings: pytest-django prefers an exported DJANGO_SETTINGS_MODULE over pytest.ini.
 TEST_ENV := DJANGO_SETTINGS_MODULE=luffyapi.settings.test
 
-test: setup
+## test: front-end unit tests (Vitest), then every Python test incl. the browser journeys
+test: setup spa
+	cd luffycity && npm test --silent
 	$(TEST_ENV) $(PY) -m pytest
 
-test-mysql: setup
+test-mysql: setup spa
 	$(TEST_ENV) TEST_DATABASE_URL=$${TEST_DATABASE_URL:-mysql://root@127.0.0.1:3306/test} $(PY) -m pytest
+
+## dev: Vite's dev server with hot reload on http://127.0.0.1:5173, plus the API, sandbox, jobs
+dev: setup spa
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_demo --with-admin
+	@echo "Front end (hot reload): http://127.0.0.1:5173/   API: http://127.0.0.1:$(PORT)/api/"
+	LUFFY_PORT=$(PORT) LUFFY_SANDBOX_PORT=$(SANDBOX_PORT) $(VENV)/bin/honcho start -f Procfile.dev
 
 clean:
 	rm -rf $(VENV) var/static var/test-*.sqlite3*

@@ -7,7 +7,10 @@ def spa_index(request, *args, **kwargs):
     """Serve the built SPA; vue-router (history mode) takes the path from there."""
     index = settings.SPA_DIST_DIR / "index.html"
     if index.is_file():
-        return FileResponse(index.open("rb"), content_type="text/html; charset=utf-8")
+        response = FileResponse(index.open("rb"), content_type="text/html; charset=utf-8")
+        # The shell names the hashed assets of the current build: always revalidate it.
+        response["Cache-Control"] = "no-cache"
+        return response
     return HttpResponse(
         "<h1>Luffy</h1><p>The SPA is not built yet (make run builds it). "
         'API docs: <a href="/api/docs/">/api/docs/</a>, admin: <a href="/admin/">/admin/</a>.</p>',

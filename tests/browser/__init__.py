@@ -1,0 +1,1 @@
+"""Browser tests: the SPA in Debian's chromium, driven by Playwright."""
