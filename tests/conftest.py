@@ -3,10 +3,12 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings as django_settings
 from rest_framework.test import APIClient
 
 from apps.order import services
 from apps.order.constants import PayType
+from lib.al_pay.sandbox.testing import run_sandbox
 from tests.factories import CourseFactory, UserFactory
 
 
@@ -65,3 +67,25 @@ def post_notify(client, params):
     """POST a notify the way Alipay does: form-encoded, no credentials."""
     return client.generic("POST", "/api/order/success/", urlencode(params),
                           content_type="application/x-www-form-urlencoded;charset=utf-8")
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    """A local Alipay sandbox process that trusts our test app key (one per test module)."""
+    with run_sandbox(data_dir=tmp_path_factory.mktemp("sandbox"),
+                     app_id=django_settings.ALIPAY_APP_ID,
+                     app_public_key_file=django_settings.ALIPAY_APP_PUBLIC_KEY_FILE,
+                     seller_id=django_settings.ALIPAY_SELLER_ID, time_scale=0.0005) as running:
+        yield running
+
+
+@pytest.fixture
+def shop(sandbox, live_server, settings):
+    """Point the app at the sandbox, and the sandbox's callbacks at the live app."""
+    settings.ALIPAY_GATEWAY = sandbox.gateway
+    settings.ALIPAY_PUBLIC_KEY_FILE = str(sandbox.public_key_file)
+    settings.ALIPAY_NOTIFY_URL = f"{live_server.url}/api/order/success/"
+    settings.ALIPAY_RETURN_URL = f"{live_server.url}/course/paysuccess"
+    settings.ALIPAY_QUERY_INTERVAL_SECONDS = 0
+    sandbox.reset_faults()
+    return sandbox

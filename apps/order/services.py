@@ -326,17 +326,25 @@ def order_poll(*, order, return_params: dict):
     return order
 
 
+def _close_at_alipay(order):
+    """alipay.trade.close, kept as an event; the AlipayError if it did not close, else None."""
+    try:
+        answer = alipay.trade_close(out_trade_no=order.out_trade_no)
+    except AlipayError as exc:
+        event_record(kind=EventKind.CLOSE, order=order, outcome=exc.sub_code or exc.code or "error",
+                     detail=str(exc))
+        return exc
+    event_record(kind=EventKind.CLOSE, order=order, params=answer, verified=True, outcome="closed")
+    return None
+
+
 def order_cancel(*, order, reason="学生取消"):
     """Cancel an unpaid order: closed at Alipay first, so it cannot be paid after."""
     if order.order_status != OrderStatus.UNPAID:
         raise Conflict("只能取消未支付的订单")
-    try:
-        answer = alipay.trade_close(out_trade_no=order.out_trade_no)
-        event_record(kind=EventKind.CLOSE, order=order, params=answer, verified=True, outcome="closed")
-    except AlipayError as exc:
-        event_record(kind=EventKind.CLOSE, order=order, outcome=exc.sub_code or exc.code or "error",
-                     detail=str(exc))
-        if exc.sub_code == "ACQ.TRADE_STATUS_ERROR":  # paid at Alipay meanwhile
+    failure = _close_at_alipay(order)
+    if failure is not None:
+        if failure.sub_code == "ACQ.TRADE_STATUS_ERROR":  # paid at Alipay meanwhile
             payment_sync(order=order)
             order.refresh_from_db()
             if order.is_paid:
@@ -397,14 +405,9 @@ def orders_reconcile(*, limit=200) -> dict:
 
 def _expire(order) -> bool:
     """Close an overdue trade at Alipay, then time the order out; False if Alipay is unsure."""
-    try:
-        answer = alipay.trade_close(out_trade_no=order.out_trade_no)
-        event_record(kind=EventKind.CLOSE, order=order, params=answer, verified=True, outcome="closed")
-    except AlipayError as exc:
-        event_record(kind=EventKind.CLOSE, order=order, outcome=exc.sub_code or exc.code or "error",
-                     detail=str(exc))
-        if not exc.trade_not_exist:
-            return False  # paid meanwhile, or unknown: the next run looks again
+    failure = _close_at_alipay(order)
+    if failure is not None and not failure.trade_not_exist:
+        return False  # paid meanwhile, or unknown: the next run looks again
     with transaction.atomic():
         order = _lock_order(pk=order.pk)
         if order.order_status != OrderStatus.UNPAID:

@@ -5,8 +5,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from lib.al_pay.sandbox.testing import run_sandbox
-
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between page actions are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -38,24 +36,9 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    with run_sandbox(data_dir=tmp_path_factory.mktemp("sandbox"),
-                     app_id=django_settings.ALIPAY_APP_ID,
-                     app_public_key_file=django_settings.ALIPAY_APP_PUBLIC_KEY_FILE,
-                     seller_id=django_settings.ALIPAY_SELLER_ID, time_scale=0.0005) as running:
-        yield running
-
-
 @pytest.fixture
-def site(live_server, sandbox, settings):
-    """The live site's URL, paying through the sandbox, which calls back into the site."""
-    settings.ALIPAY_GATEWAY = sandbox.gateway
-    settings.ALIPAY_PUBLIC_KEY_FILE = str(sandbox.public_key_file)
-    settings.ALIPAY_NOTIFY_URL = f"{live_server.url}/api/order/success/"
-    settings.ALIPAY_RETURN_URL = f"{live_server.url}/course/paysuccess"
-    settings.ALIPAY_QUERY_INTERVAL_SECONDS = 0
-    sandbox.reset_faults()
+def site(shop, live_server):
+    """The live site's URL; it pays through the sandbox, which calls back into it."""
     return live_server.url
 
 

@@ -10,30 +10,8 @@ from apps.course.models import UserCourse
 from apps.order import services
 from apps.order.constants import OrderStatus
 from apps.order.models import Order, PaymentEvent
-from lib.al_pay.sandbox.testing import run_sandbox
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    with run_sandbox(data_dir=tmp_path_factory.mktemp("sandbox"),
-                     app_id=django_settings.ALIPAY_APP_ID,
-                     app_public_key_file=django_settings.ALIPAY_APP_PUBLIC_KEY_FILE,
-                     seller_id=django_settings.ALIPAY_SELLER_ID, time_scale=0.0005) as running:
-        yield running
-
-
-@pytest.fixture
-def shop(sandbox, live_server, settings):
-    """Point the app at the sandbox, and the sandbox's callbacks at the live app."""
-    settings.ALIPAY_GATEWAY = sandbox.gateway
-    settings.ALIPAY_PUBLIC_KEY_FILE = str(sandbox.public_key_file)
-    settings.ALIPAY_NOTIFY_URL = f"{live_server.url}/api/order/success/"
-    settings.ALIPAY_RETURN_URL = f"{live_server.url}/course/paysuccess"
-    settings.ALIPAY_QUERY_INTERVAL_SECONDS = 0
-    sandbox.reset_faults()
-    return sandbox
 
 
 def buy(client, courses):
