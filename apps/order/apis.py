@@ -1,8 +1,11 @@
 """Order API: buy now, the success page's poll and Alipay's notify, my orders, cancel."""
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
@@ -48,6 +51,8 @@ class PayView(APIView):
 class PaySuccess(APIView):
     """GET: the success page's poll (owner only). POST: Alipay's async notify (signature only)."""
 
+    parser_classes = [FormParser]
+
     def _is_notify(self):
         # self.request is None while drf-spectacular inspects the view for the schema.
         return getattr(self.request, "method", None) == "POST"
@@ -75,16 +80,25 @@ class PaySuccess(APIView):
 
     @extend_schema(request=None, responses={(200, "text/plain"): str})
     def post(self, request):
-        params = {}
         try:
-            # Alipay sends a form; anything else carries no valid signature and fails below.
+            # Alipay sends a form. Anything else (JSON, multipart, oversized) is kept as an
+            # unverified event and refused: it cannot carry a valid notify.
             params = request.POST.dict()
+        except (APIException, SuspiciousOperation) as exc:
+            services.payment_notify_unparsable(content_type=request.content_type,
+                                               reason=exc.__class__.__name__)
+            return _notify_answer(False)
+        try:
             handled = services.payment_notify_handle(params=params)
         except Exception:  # a bug or a database outage: let Alipay retry, never lose it
             logger.exception("notify for %r failed", params.get("out_trade_no"))
             handled = False
-        # Exactly these 7 bytes, plain text: anything else makes Alipay send it again.
-        return HttpResponse(b"success" if handled else b"failure", content_type="text/plain")
+        return _notify_answer(handled)
+
+
+def _notify_answer(handled):
+    # Exactly these 7 bytes, plain text: anything else makes Alipay send the notify again.
+    return HttpResponse(b"success" if handled else b"failure", content_type="text/plain")
 
 
 class OrderListApi(ListAPIView):

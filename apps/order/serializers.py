@@ -11,18 +11,56 @@ from .models import Order, OrderDetail
 _SUBJECT_FORBIDDEN = re.compile(r"[/=&\x00-\x1f\x7f]")
 
 
-class PayOrderSerializer(serializers.Serializer):
-    """Buy now: {subject, total_amount, pay_type, courses: [ids]}."""
+# Plain ASCII digits, at most two decimals: no exponent, sign, spaces or full-width digits.
+_AMOUNT = re.compile(r"[0-9]{1,8}(\.[0-9]{1,2})?")
 
-    subject = serializers.CharField(max_length=128, trim_whitespace=True)
-    total_amount = serializers.DecimalField(max_digits=10, decimal_places=2,
-                                            min_value=Decimal("0.01"))
-    pay_type = serializers.ChoiceField(
-        choices=[(p.value, p.label) for p in SUPPORTED_PAY_TYPES],
-        error_messages={"invalid_choice": "不支持的支付方式"})
-    courses = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2 ** 63 - 1),
-                                    allow_empty=False, max_length=50,
-                                    error_messages={"empty": "请选择要购买的课程"})
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer and nothing else: no "1", 1.0 or true."""
+
+    def to_internal_value(self, data):
+        if type(data) is not int:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string and nothing else (CharField would turn 5 into "5")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class AmountField(serializers.Field):
+    """Money on the wire: a decimal string such as "99.00" (at most two places); never a number."""
+
+    default_error_messages = {"invalid": '金额须为两位小数的字符串，例如 "99.00"',
+                              "min_value": "金额必须大于 0"}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not _AMOUNT.fullmatch(data):
+            self.fail("invalid")
+        value = Decimal(data)
+        if value <= 0:
+            self.fail("min_value")
+        return value
+
+    def to_representation(self, value):
+        return f"{value:.2f}"
+
+
+class PayOrderSerializer(serializers.Serializer):
+    """Buy now: {subject, total_amount, pay_type, courses: [ids]}, strictly typed."""
+
+    subject = StrictCharField(max_length=128, trim_whitespace=True)
+    total_amount = AmountField()
+    pay_type = StrictIntegerField(error_messages={"invalid": "不支持的支付方式"})
+    courses = serializers.ListField(
+        child=StrictIntegerField(min_value=1, max_value=2 ** 63 - 1,
+                                 error_messages={"invalid": "课程 ID 须为整数"}),
+        allow_empty=False, max_length=50, error_messages={"empty": "请选择要购买的课程"})
 
     def validate_subject(self, value):
         if _SUBJECT_FORBIDDEN.search(value):
@@ -35,7 +73,9 @@ class PayOrderSerializer(serializers.Serializer):
         return value
 
     def validate_pay_type(self, value):
-        return PayType(int(value))
+        if value not in SUPPORTED_PAY_TYPES:
+            raise serializers.ValidationError("不支持的支付方式")
+        return PayType(value)
 
 
 class OrderLineSerializer(serializers.ModelSerializer):

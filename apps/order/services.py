@@ -212,6 +212,13 @@ def _reject(params, outcome, *, verified, order=None, detail=""):
     return False
 
 
+def payment_notify_unparsable(*, content_type, reason):
+    """Keep a POST to the notify URL that is not a readable form (it cannot be authentic)."""
+    event_record(kind=EventKind.NOTIFY, verified=False, outcome="unparsable",
+                 detail=f"{reason}; content type {content_type!r}"[:255])
+    logger.warning("notify refused: unreadable body (%s, %r)", reason, content_type)
+
+
 def payment_notify_handle(*, params: dict) -> bool:
     """Handle Alipay's async notify. True: answer `success`; False: answer `failure`.
 
@@ -306,9 +313,11 @@ def payment_return_verify(*, order, params: dict) -> bool:
     """Check the signed parameters Alipay put on the browser's return URL (never proof of pay)."""
     ok = (alipay.verify_callback(params) and params.get("app_id") == settings.ALIPAY_APP_ID
           and params.get("out_trade_no") == order.out_trade_no)
-    already = PaymentEvent.objects.filter(order=order, kind=EventKind.RETURN,
-                                          params__sign=params.get("sign", "")).exists()
-    if not already:
+    # A verified return is kept once (the page polls with it again and again); every failed
+    # one is kept, since each may be a different forgery.
+    seen = ok and PaymentEvent.objects.filter(order=order, kind=EventKind.RETURN, verified=True,
+                                              params__sign=params.get("sign", "")).exists()
+    if not seen:
         event_record(kind=EventKind.RETURN, order=order, params=params, verified=ok,
                      outcome="verified" if ok else "bad_signature")
     return ok

@@ -29,8 +29,8 @@ def parse_amount(text) -> Decimal | None:
     """An amount sent by Alipay as a Decimal, or None when it is not a plain 2-decimal number."""
     try:
         value = Decimal(str(text).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    if not value.is_finite() or value != value.quantize(CENT):
+        if not value.is_finite() or value != value.quantize(CENT):
+            return None
+    except (InvalidOperation, ValueError):  # quantize raises on absurdly long numbers
         return None
     return value

@@ -106,10 +106,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # JSON only; the Alipay notify view takes its form itself.
+    "DEFAULT_PARSER_CLASSES": ["utils.parsers.SafeJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "utils.pagination.EnvelopePagination",
     "PAGE_SIZE": 10,
     "EXCEPTION_HANDLER": "utils.exception_handler.exception_handler",

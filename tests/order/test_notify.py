@@ -173,3 +173,21 @@ def test_paying_for_a_course_already_owned_through_another_order_is_flagged(
     assert both.order_status == OrderStatus.PAID
     assert PaymentEvent.objects.get(order=both, outcome="course_already_owned").flagged
     assert UserCourse.objects.filter(user=student).count() == 2
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b"out_trade_no=1&sign=x", "text/plain"),
+    (b'{"out_trade_no": "1"}', "application/json"),
+    (b"&".join(b"f%d=1" % i for i in range(1500)), "application/x-www-form-urlencoded"),
+])
+def test_unreadable_notify_bodies_are_kept_and_refused(api, order, body, content_type):
+    response = api.generic("POST", "/api/order/success/", body, content_type=content_type)
+    assert response.content == b"failure"
+    event = PaymentEvent.objects.get(kind="notify")
+    assert event.outcome == "unparsable" and event.verified is False
+
+
+def test_an_absurd_amount_is_refused_and_kept(api, order):
+    params = signed_notify(order, total_amount="9" * 60)
+    assert post_notify(api, params).content == b"failure"
+    assert PaymentEvent.objects.get(kind="notify").outcome == "amount_mismatch"

@@ -367,3 +367,39 @@ def test_query_count_does_not_grow_with_the_number_of_courses(db):
 
     assert len(triple) == len(single), [q["sql"] for q in triple.captured_queries]
     assert OrderDetail.objects.count() == 2 + 1 + 3
+
+
+@pytest.mark.parametrize("field, value", [
+    ("total_amount", 99), ("total_amount", 99.0), ("total_amount", "9.9e1"),
+    ("total_amount", " 99.00 "), ("total_amount", "９９.００"), ("total_amount", "99.00\n"),
+    ("total_amount", "+99.00"), ("courses", ["1"]), ("courses", [1.0]), ("courses", [True]),
+    ("pay_type", "1"), ("pay_type", True), ("subject", 5),
+])
+def test_buy_now_is_strictly_typed_and_writes_nothing(student_api, courses, field, value):
+    body = payload(courses[:1])
+    if field == "courses" and value != [True]:
+        value = [type(v)(courses[0].pk) for v in value]
+    body[field] = value
+    before = counts()
+    response = pay(student_api, body)
+    assert response.status_code == 400, response.content
+    assert field in response.json()["errors"]
+    assert counts() == before
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b"[" * 5000 + b"]" * 5000, "application/json"),
+    (b'{"subject": ', "application/json"),
+    (b'{"subject": "\xff"}', "application/json"),
+])
+def test_malformed_json_is_a_plain_400_without_parser_details(student_api, body, content_type):
+    response = student_api.generic("POST", PAY, body, content_type=content_type)
+    assert response.status_code == 400
+    assert response.json()["msg"] == "请求体不是合法的 JSON"
+
+
+def test_a_form_encoded_buy_now_is_refused(student_api, courses):
+    response = student_api.post(PAY, {"subject": "x", "total_amount": "99.00", "pay_type": "1",
+                                      "courses": str(courses[0].pk)})
+    assert response.status_code == 415 and response.json()["status"] != 0
+    assert counts() == (0, 0)
