@@ -21,9 +21,13 @@ logger = get_logger("pay")
 
 
 def _owned_order(request, out_trade_no):
-    order = selectors.order_get_for_user(user=request.user, out_trade_no=out_trade_no)
+    """The caller's order: 404 if there is no such order, 403 if it is someone else's."""
+    order = selectors.order_get(out_trade_no=out_trade_no)
     if order is None:
         raise LuffyError("订单不存在", status_code=status.HTTP_404_NOT_FOUND, code="not_found")
+    if order.user_id != request.user.pk:
+        raise LuffyError("无权访问该订单", status_code=status.HTTP_403_FORBIDDEN,
+                         code="permission_denied")
     return order
 
 

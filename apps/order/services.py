@@ -99,6 +99,8 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type) 
                              to_status=OrderStatus.TIMED_OUT if open_order.expire_time <= now
                              else OrderStatus.CANCELLED)
 
+        _check_no_open_order_overlaps(user=user, course_ids=course_ids, course_key=course_key,
+                                      now=now)
         order = Order.objects.create(
             user=user, subject=subject, total_amount=expected, pay_type=pay_type,
             out_trade_no=_new_out_trade_no(), course_key=course_key,
@@ -129,6 +131,18 @@ def order_place(*, user, course_ids, subject, total_amount: Decimal, pay_type) -
         return order_create(user=user, course_ids=course_ids, subject=subject,
                             total_amount=total_amount, pay_type=pay_type)
     return order, False
+
+
+def _check_no_open_order_overlaps(*, user, course_ids, course_key, now):
+    """Refuse a second payable order for a course: paying both would charge for it twice."""
+    line = (OrderDetail.objects.select_related("order", "course")
+            .filter(order__user=user, order__order_status=OrderStatus.UNPAID,
+                    order__expire_time__gt=now, course_id__in=course_ids)
+            .exclude(order__course_key=course_key).first())
+    if line is not None:
+        message = (f"「{line.course.name}」已在未支付订单 {line.order.out_trade_no} 中，"
+                   "请先支付或取消该订单")
+        raise Conflict(message, code="course_in_open_order", errors={"courses": [message]})
 
 
 def _check_courses(*, user, course_ids, courses):

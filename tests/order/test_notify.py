@@ -166,8 +166,10 @@ def test_a_trade_number_already_used_by_another_order_is_refused(api, order, mak
 def test_paying_for_a_course_already_owned_through_another_order_is_flagged(
         api, student, courses, make_order):
     both = make_order(student, courses[:2])
+    Order.objects.filter(pk=both.pk).update(order_status=OrderStatus.TIMED_OUT)
     first_only = make_order(student, courses[:1])
     post_notify(api, signed_notify(first_only, trade_no="2026112622001400000000000011"))
+    # The timed-out order's money arrives late: it must still be taken, and flagged.
     assert post_notify(api, signed_notify(both)).content == b"success"
     both.refresh_from_db()
     assert both.order_status == OrderStatus.PAID

@@ -149,8 +149,8 @@ def test_owner_sees_one_order(student_api, order):
     assert len(body["order"]["lines"]) == 2
 
 
-def test_another_students_order_is_404_not_403(order, other_student):
-    assert_error(client_for(other_student).get(one(order.out_trade_no)), 404)
+def test_another_students_order_is_403(order, other_student):
+    assert_error(client_for(other_student).get(one(order.out_trade_no)), 403)
 
 
 def test_unknown_order_is_404(student_api, db):
@@ -192,8 +192,8 @@ def test_cancel_a_paid_order_is_409_and_it_stays_paid(api, student, student_api,
     assert student.owned_courses.count() == 2
 
 
-def test_cancel_another_students_order_is_404(order, other_student):
-    assert_error(client_for(other_student).post(cancel(order.out_trade_no)), 404)
+def test_cancel_another_students_order_is_403(order, other_student):
+    assert_error(client_for(other_student).post(cancel(order.out_trade_no)), 403)
     order.refresh_from_db()
     assert order.order_status == OrderStatus.UNPAID
 
@@ -235,8 +235,8 @@ def test_poll_needs_login(api, order):
     assert_error(poll(api, out_trade_no=order.out_trade_no), 401)
 
 
-def test_poll_for_another_students_order_is_404(order, other_student):
-    assert_error(poll(client_for(other_student), out_trade_no=order.out_trade_no), 404)
+def test_poll_for_another_students_order_is_403(order, other_student):
+    assert_error(poll(client_for(other_student), out_trade_no=order.out_trade_no), 403)
 
 
 @pytest.mark.parametrize("params", [{}, {"out_trade_no": ""}, {"out_trade_no": "  "}])

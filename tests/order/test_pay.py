@@ -300,7 +300,7 @@ def test_clicking_twice_returns_the_same_open_order_with_a_valid_pay_url(student
 
 def test_a_different_course_set_creates_a_new_order(student_api, courses):
     first = pay(student_api, payload([courses[0], courses[2]])).json()
-    response = pay(student_api, payload([courses[0]]))
+    response = pay(student_api, payload([courses[1]]))
     assert response.status_code == 201
     assert response.json()["out_trade_no"] != first["out_trade_no"]
     assert Order.objects.filter(order_status=OrderStatus.UNPAID).count() == 2
@@ -403,3 +403,15 @@ def test_a_form_encoded_buy_now_is_refused(student_api, courses):
                                       "courses": str(courses[0].pk)})
     assert response.status_code == 415 and response.json()["status"] != 0
     assert counts() == (0, 0)
+
+
+def test_a_course_already_in_another_open_order_cannot_be_bought_twice(student_api, student,
+                                                                       courses, make_order):
+    both = make_order(student, courses[:2])
+    response = pay(student_api, payload(courses[:1]))
+    assert response.status_code == 409
+    assert both.out_trade_no in response.json()["msg"]
+    assert Order.objects.count() == 1
+
+    student_api.post(f"/api/order/{both.out_trade_no}/cancel/")  # after cancelling, it may
+    assert pay(student_api, payload(courses[:1])).status_code == 201
