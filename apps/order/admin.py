@@ -1,5 +1,6 @@
 """Admin for orders: list, filters, search, read-only lines and payment events."""
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 
 from utils.exceptions import LuffyError
 
@@ -46,7 +47,7 @@ class OrderAdmin(admin.ModelAdmin):
     actions = ["query_alipay", "close_orders", "refund_orders"]
     # Money and payment facts come from Alipay and the services, never from a form.
     readonly_fields = ["out_trade_no", "user", "total_amount", "order_status", "pay_type",
-                       "trade_no", "pay_time", "course_key", "expire_time", "last_query_time",
+                       "trade_no", "pay_time", "refund_amount", "refund_time", "course_key", "expire_time", "last_query_time",
                        "created_time", "updated_time"]
     fields = ["subject", *readonly_fields]
 
@@ -78,6 +79,12 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="全额退款已支付订单 (alipay.trade.refund)")
     def refund_orders(self, request, queryset):
+        # Money leaves the company: ask once more, listing what will be refunded.
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(request, "admin/order/refund_confirmation.html", {
+                **self.admin_site.each_context(request), "title": "确认退款",
+                "opts": self.model._meta, "orders": queryset.select_related("user"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
         self._each(request, queryset, lambda order: services.order_refund(order=order), "已退款")
 
 

@@ -21,6 +21,9 @@ class Order(models.Model):
     # The sorted course ids ("3,7"): finds an open order for exactly these courses.
     course_key = models.CharField("课程集合", max_length=255, db_index=True)
     expire_time = models.DateTimeField("支付截止时间")
+    # Money given back through alipay.trade.refund; the status stays "paid" (it was paid).
+    refund_amount = models.DecimalField("已退款金额", max_digits=10, decimal_places=2, default=0)
+    refund_time = models.DateTimeField("退款时间", null=True, blank=True)
     # When the success-page poll last asked Alipay; throttles queries across all processes.
     last_query_time = models.DateTimeField("上次查询时间", null=True, blank=True)
     created_time = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)

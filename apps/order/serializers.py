@@ -95,7 +95,7 @@ class OrderSerializer(serializers.ModelSerializer):
         model = Order
         fields = ["out_trade_no", "subject", "total_amount", "order_status",
                   "order_status_display", "pay_type", "pay_type_display", "trade_no", "pay_time",
-                  "created_time", "expire_time", "lines"]
+                  "refund_amount", "refund_time", "created_time", "expire_time", "lines"]
         read_only_fields = fields
 
 

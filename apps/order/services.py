@@ -400,8 +400,13 @@ def order_refund(*, order) -> str:
         raise Conflict(f"退款失败：{exc.msg or exc.sub_code or exc.code}")
     outcome = "refunded" if answer.get("fund_change") == "Y" else "already_refunded"
     with transaction.atomic():
+        order = _lock_order(pk=order.pk)
         event_record(kind=EventKind.REFUND, order=order, params=answer, verified=True,
                      outcome=outcome, detail=f"refund_fee {answer.get('refund_fee')}")
+        if order.refund_amount != order.total_amount:
+            order.refund_amount = order.total_amount
+            order.refund_time = timezone.now()
+            order.save(update_fields=["refund_amount", "refund_time", "updated_time"])
         UserCourse.objects.filter(order=order).delete()
     logger.info("order %s refunded (%s)", order.out_trade_no, outcome)
     return outcome

@@ -141,10 +141,10 @@ def test_reconcile_settles_paid_orders_and_times_out_overdue_ones(shop, student_
     assert order_status(abandoned["out_trade_no"]) == OrderStatus.TIMED_OUT
 
 
-def _admin_action(admin_client, action, order_no):
+def _admin_action(admin_client, action, order_no, **extra):
     order = Order.objects.get(out_trade_no=order_no)
-    return admin_client.post("/admin/order/order/", {"action": action, "_selected_action": [order.pk]},
-                             follow=True)
+    return admin_client.post("/admin/order/order/", {"action": action, "_selected_action": [order.pk],
+                                                     **extra}, follow=True)
 
 
 def test_admin_query_action_settles_a_paid_order(shop, student_api, courses, admin_client):
@@ -164,14 +164,18 @@ def test_admin_refund_action_refunds_once_and_takes_the_courses_back(shop, stude
     shop.pay(bought["out_trade_no"])
     shop.wait_for(lambda: order_status(bought["out_trade_no"]) == OrderStatus.PAID)
 
-    first = _admin_action(admin_client, "refund_orders", bought["out_trade_no"])
-    second = _admin_action(admin_client, "refund_orders", bought["out_trade_no"])
+    asked = _admin_action(admin_client, "refund_orders", bought["out_trade_no"])
+    assert "确认退款" in asked.content.decode() and shop.trade(bought["out_trade_no"])["refunds"] == []
+    first = _admin_action(admin_client, "refund_orders", bought["out_trade_no"], confirm="yes")
+    second = _admin_action(admin_client, "refund_orders", bought["out_trade_no"], confirm="yes")
 
     assert "已退款 (refunded)" in first.content.decode()
     assert "已退款 (already_refunded)" in second.content.decode()
     trade = shop.trade(bought["out_trade_no"])
     assert Decimal(trade["refunded_amount"]) == Decimal("298.00")
     assert not UserCourse.objects.filter(user=student).exists()
+    order = student_api.get(f"/api/order/{bought['out_trade_no']}/").json()["order"]
+    assert order["refund_amount"] == "298.00" and order["refund_time"]
 
 
 def test_admin_close_action_closes_unpaid_and_refuses_paid(shop, student_api, courses,

@@ -33,5 +33,11 @@ describe('OrderListItem', () => {
     expect(wrapper.get('[data-test="order-status"]').text()).toBe('已支付')
     expect(wrapper.find('[data-test="order-continue-pay"]').exists()).toBe(false)
     expect(wrapper.find('[data-test="order-cancel"]').exists()).toBe(false)
+    expect(wrapper.find('[data-test="order-refunded"]').exists()).toBe(false)
+  })
+
+  it('says when a paid order was refunded', () => {
+    const wrapper = mountItem({ ...base, order_status: 1, order_status_display: '已支付', refund_amount: '99.00' })
+    expect(wrapper.get('[data-test="order-refunded"]').text()).toBe('已退款 ¥99.00')
   })
 })
