@@ -5,6 +5,9 @@ from django.http import FileResponse, HttpResponse, JsonResponse
 
 def spa_index(request, *args, **kwargs):
     """Serve the built SPA; vue-router (history mode) takes the path from there."""
+    if "." in request.path.rsplit("/", 1)[-1]:
+        # A file that is not there (favicon.ico, a stale asset): a 404, not the app's HTML.
+        return HttpResponse("Not Found", status=404, content_type="text/plain")
     index = settings.SPA_DIST_DIR / "index.html"
     if index.is_file():
         response = FileResponse(index.open("rb"), content_type="text/html; charset=utf-8")
