@@ -2,6 +2,7 @@
 import re
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .constants import SUPPORTED_PAY_TYPES, PayType
@@ -33,6 +34,7 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^[0-9]{1,8}(\.[0-9]{1,2})?$", "example": "99.00"})
 class AmountField(serializers.Field):
     """Money on the wire: a decimal string such as "99.00" (at most two places); never a number."""
 

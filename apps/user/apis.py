@@ -1,5 +1,6 @@
 """User API: register, log in, refresh a token, list my courses."""
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
@@ -34,7 +35,10 @@ class LoginApi(APIView):
 
     authentication_classes = []
 
-    @extend_schema(request=LoginSerializer)
+    @extend_schema(request=LoginSerializer, responses=inline_serializer("LoginResult", {
+        "status": serializers.IntegerField(), "msg": serializers.CharField(),
+        "token": serializers.CharField(), "refresh": serializers.CharField(),
+        "username": serializers.CharField()}))
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -46,7 +50,9 @@ class TokenRefreshApi(APIView):
 
     authentication_classes = []
 
-    @extend_schema(request=TokenRefreshInSerializer)
+    @extend_schema(request=TokenRefreshInSerializer, responses=inline_serializer("RefreshResult", {
+        "status": serializers.IntegerField(), "msg": serializers.CharField(),
+        "token": serializers.CharField()}))
     def post(self, request):
         serializer = TokenRefreshSerializer(data=request.data)
         try:

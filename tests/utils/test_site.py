@@ -38,3 +38,12 @@ def test_a_bad_token_gets_a_chinese_401(api):
     response = api.get("/api/order/")
     assert response.status_code == 401
     assert response.json()["msg"] == "登录状态无效或已过期，请重新登录"
+
+
+def test_the_openapi_schema_documents_every_endpoint_without_warnings():
+    from io import StringIO
+
+    from django.core.management import call_command
+    err = StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=StringIO(), stderr=err)
+    assert "Warning" not in err.getvalue() and "Error" not in err.getvalue()
