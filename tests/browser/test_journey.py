@@ -38,6 +38,11 @@ def test_register_buy_pay_and_start_learning(page, site, sandbox, shelf):
     fill(page, "register-password2", "luffy-pass-2026")
     page.click("[data-test=register-submit]")
     expect(page.locator("[data-test=header-username]")).to_have_text("xiaoming")
+    page.click("[data-test=header-logout]")  # and back in through the login form
+    page.click("[data-test=header-login]")
+    log_in(page, "xiaoming", "luffy-pass-2026")
+    page.reload()  # the token survives a reload
+    expect(page.locator("[data-test=header-username]")).to_have_text("xiaoming")
 
     page.goto(f"{site}/course/{shelf[1].pk}")
     expect(page.locator("[data-test=course-name]")).to_have_text("Vue 3 前端工程化")
