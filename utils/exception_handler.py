@@ -14,12 +14,15 @@ logger = get_logger("django.request")
 
 
 def _first_message(detail):
-    """The first human-readable message inside DRF's nested error detail."""
+    """The first human-readable message inside DRF's nested error detail.
+
+    Field names stay out of it: `msg` is shown to people as it is; programs read `errors`.
+    """
     if isinstance(detail, dict):
-        for field, value in detail.items():
+        for value in detail.values():
             message = _first_message(value)
             if message:
-                return message if field in ("non_field_errors", "detail") else f"{field}: {message}"
+                return message
         return ""
     if isinstance(detail, (list, tuple)):
         return _first_message(detail[0]) if detail else ""

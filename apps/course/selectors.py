@@ -13,10 +13,6 @@ def course_get(*, course_id):
     return course_list_on_sale().filter(pk=course_id).first()
 
 
-def course_is_owned(*, user, course) -> bool:
-    return user.is_authenticated and UserCourse.objects.filter(user=user, course=course).exists()
-
-
 def course_ids_owned(*, user, course_ids) -> set:
     """Which of these course ids the user already owns (one query)."""
     return set(UserCourse.objects.filter(user=user, course_id__in=course_ids)

@@ -13,10 +13,15 @@ class CourseSerializer(serializers.ModelSerializer):
 
 
 class CourseDetailSerializer(CourseSerializer):
-    purchased = serializers.BooleanField(read_only=True)
+    """A course as the caller sees it: `purchased` from context["owned_ids"] (one query a page)."""
+
+    purchased = serializers.SerializerMethodField()
 
     class Meta(CourseSerializer.Meta):
         fields = CourseSerializer.Meta.fields + ["purchased"]
+
+    def get_purchased(self, course) -> bool:
+        return course.pk in self.context.get("owned_ids", ())
 
 
 class OwnedCourseSerializer(CourseSerializer):

@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from utils.exceptions import LuffyError
 
 from . import services
+from .constants import OrderStatus
 from .models import Order, OrderDetail, PaymentEvent
 
 
@@ -23,6 +24,9 @@ class OrderDetailInline(ReadOnlyInline):
     model = OrderDetail
     fields = ["course", "price", "real_price"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("course")
 
 
 class PaymentEventInline(ReadOnlyInline):
@@ -79,13 +83,17 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="全额退款已支付订单 (alipay.trade.refund)")
     def refund_orders(self, request, queryset):
-        # Money leaves the company: ask once more, listing what will be refunded.
+        refundable = queryset.filter(order_status=OrderStatus.PAID, refund_amount=0)
+        skipped = queryset.exclude(pk__in=refundable.values("pk"))
+        # Money leaves the company: ask once more, listing what will and will not be refunded.
         if request.POST.get("confirm") != "yes":
             return TemplateResponse(request, "admin/order/refund_confirmation.html", {
                 **self.admin_site.each_context(request), "title": "确认退款",
-                "opts": self.model._meta, "orders": queryset.select_related("user"),
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
-        self._each(request, queryset, lambda order: services.order_refund(order=order), "已退款")
+                "opts": self.model._meta, "orders": refundable.select_related("user"),
+                "skipped": skipped, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
+        for order in skipped:
+            self.message_user(request, f"{order.out_trade_no}: 未支付或已退款，跳过", messages.WARNING)
+        self._each(request, refundable, lambda order: services.order_refund(order=order), "已退款")
 
 
 @admin.register(PaymentEvent)

@@ -62,7 +62,7 @@ class OrderDetail(models.Model):
         verbose_name_plural = "订单详情"
 
     def __str__(self):
-        return f"{self.order_id}:{self.course_id} ¥{self.real_price}"
+        return f"{self.course.name} ¥{self.real_price}"
 
 
 class PaymentEvent(models.Model):

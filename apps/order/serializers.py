@@ -38,7 +38,7 @@ class StrictCharField(serializers.CharField):
 class AmountField(serializers.Field):
     """Money on the wire: a decimal string such as "99.00" (at most two places); never a number."""
 
-    default_error_messages = {"invalid": '金额须为两位小数的字符串，例如 "99.00"',
+    default_error_messages = {"invalid": '金额须为最多两位小数的字符串，例如 "99.00"',
                               "min_value": "金额必须大于 0"}
 
     def to_internal_value(self, data):

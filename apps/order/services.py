@@ -272,13 +272,17 @@ def payment_notify_handle(*, params: dict) -> bool:
 
 
 def _apply_trade_closed(*, order, kind, params):
-    """Alipay closed the trade: an unpaid order times out; a paid one never moves back."""
+    """Alipay closed the trade: an unpaid order closes too; a paid one never moves back.
+
+    Closed after the deadline it timed out; before it, the buyer gave up at the cashier.
+    """
     with transaction.atomic():
         order = _lock_order(pk=order.pk)
         if order.order_status == OrderStatus.UNPAID:
             event_record(kind=kind, order=order, params=params, verified=True, outcome="closed")
-            order_transition(order=order, to_status=OrderStatus.TIMED_OUT,
-                             reason=f"{kind}: Alipay closed the trade")
+            overdue = order.expire_time <= timezone.now()
+            order_transition(order=order, reason=f"{kind}: 支付宝交易已关闭",
+                             to_status=OrderStatus.TIMED_OUT if overdue else OrderStatus.CANCELLED)
         elif order.is_paid:
             # e.g. fully refunded at Alipay; the order stays paid, a human looks at it.
             event_record(kind=kind, order=order, params=params, verified=True,

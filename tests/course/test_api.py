@@ -46,7 +46,7 @@ def test_list_shows_only_courses_on_sale_with_two_decimal_prices(api, courses):
     first = body["results"][0]
     assert set(first) >= {"id", "name", "brief", "price", "level", "level_display", "lessons",
                           "teacher"}
-    assert "purchased" not in first
+    assert first["purchased"] is False  # anonymous: owns nothing
 
 
 def test_list_follows_display_order(api):
@@ -182,3 +182,20 @@ def test_seed_demo_keeps_existing_courses_and_a_changed_password(api, db):
     assert Course.objects.count() == len(DEMO_COURSES) + 1
     student.refresh_from_db()
     assert student.check_password("changed-by-the-student-1")
+
+
+def test_the_list_says_which_courses_the_caller_owns_in_constant_queries(api, student, courses,
+                                                                          make_order):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.alipay_fake import signed_notify
+    from tests.conftest import client_for, post_notify
+    post_notify(api, signed_notify(make_order(student, courses[:1])))
+    owner = client_for(student)
+    with CaptureQueriesContext(connection) as queries:
+        results = owner.get("/api/course/").json()["results"]
+    assert {c["id"]: c["purchased"] for c in results} == {
+        courses[0].pk: True, courses[1].pk: False, courses[2].pk: False}
+    assert len(queries) <= 4  # user, count, page, owned ids
+    assert not any(c["purchased"] for c in api.get("/api/course/").json()["results"])

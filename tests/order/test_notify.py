@@ -110,7 +110,15 @@ def test_late_trade_closed_never_moves_a_paid_order_back(api, order):
     assert PaymentEvent.objects.get(outcome="closed_after_paid").flagged
 
 
-def test_trade_closed_times_out_an_unpaid_order(api, order):
+def test_trade_closed_before_the_deadline_cancels_an_unpaid_order(api, order):
+    post_notify(api, signed_notify(order, trade_status="TRADE_CLOSED"))
+    order.refresh_from_db()
+    assert order.order_status == OrderStatus.CANCELLED
+
+
+def test_trade_closed_after_the_deadline_times_an_unpaid_order_out(api, order):
+    from django.utils import timezone
+    Order.objects.filter(pk=order.pk).update(expire_time=timezone.now())
     post_notify(api, signed_notify(order, trade_status="TRADE_CLOSED"))
     order.refresh_from_db()
     assert order.order_status == OrderStatus.TIMED_OUT
