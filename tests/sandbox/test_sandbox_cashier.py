@@ -128,3 +128,18 @@ def test_pay_after_time_expire_fails(client, sandbox, order_no):
     sandbox.wait_for(lambda: sandbox.trade(order_no)["status"] == "TRADE_CLOSED", timeout=5)
     status, _, body = http("POST", f"{sandbox.url}/cashier/{order_no}/pay", b"")
     assert status == 400 and "ACQ.TRADE_HAS_CLOSE" in body.decode()
+
+
+def test_reopening_a_paid_trade_links_back_to_the_shop(client, sandbox, order_no):
+    url = page_pay_url(client, sandbox, order_no, return_url="http://shop.test/course/paysuccess")
+    sandbox.open(url)
+    sandbox.pay(order_no)
+    status, html = sandbox.open(url)  # the buyer pressed Back after paying
+    assert status == 400 and "TRADE_HAS_SUCCESS" in html
+    assert f'href="http://shop.test/course/paysuccess?out_trade_no={order_no}"' in html
+
+
+def test_a_forged_request_gets_no_link_anywhere(client, sandbox, order_no):
+    url = page_pay_url(client, sandbox, order_no, return_url="http://evil.test/")
+    status, html = sandbox.open(url.replace("99.00", "0.01"))
+    assert status == 400 and "invalid-signature" in html and "evil.test" not in html

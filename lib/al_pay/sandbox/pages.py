@@ -96,11 +96,14 @@ def cashier(trade: dict) -> bytes:
     return _page(CASHIER_TITLE, content)
 
 
-def error(code: str, sub_code: str, sub_msg: str) -> bytes:
+def error(code: str, sub_code: str, sub_msg: str, back_url: str | None = None) -> bytes:
     short = sub_code[4:] if sub_code.startswith("isv.") else sub_code
     content = _ERROR.substitute(_escaped(
         message=sub_msg, english=ENGLISH.get(sub_code, ""), short_code=short, code=code,
         sub_code=sub_code))
+    if back_url:
+        content += '<p><a id="back-link" href="%s">返回商户 Back to the shop</a></p>' % html.escape(
+            back_url, quote=True)
     return _page(f"{CASHIER_TITLE} - 错误 Error", content, kind="error")
 
 

@@ -163,10 +163,12 @@ class Handler(BaseHTTPRequestHandler):
         try:
             trade = self.gateway.open_cashier(params)
         except GatewayError as error:
-            return self._html(400, pages.error(error.code, error.sub_code, error.sub_msg))
+            return self._html(400, pages.error(error.code, error.sub_code, error.sub_msg,
+                                               back_url=_back_to_shop(params, error)))
         self._html(200, pages.cashier(trade))
 
     # -- cashier buttons ------------------------------------------------------------------------
+
 
     def _cashier(self, out_trade_no, action):
         self._body()  # drain the (empty) form so keep-alive clients stay in sync
@@ -216,3 +218,20 @@ class Handler(BaseHTTPRequestHandler):
 def _ascii_url(url: str) -> str:
     # Header values must be ASCII; percent-encode anything else a merchant put in return_url.
     return urllib.parse.quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+
+
+def _back_to_shop(params, error):
+    """A way back for a buyer whose trade is already paid or closed (e.g. pressed Back).
+
+    Only for business errors: those come after the merchant's signature verified, so the
+    return_url is the merchant's own, not an attacker's.
+    """
+    return_url = params.get("return_url")
+    if error.code != "40004" or not return_url:
+        return None
+    try:
+        out_trade_no = json.loads(params.get("biz_content") or "{}").get("out_trade_no", "")
+    except ValueError:
+        return None
+    separator = "&" if "?" in return_url else "?"
+    return _ascii_url(f"{return_url}{separator}{urllib.parse.urlencode({'out_trade_no': out_trade_no})}")
