@@ -1,5 +1,6 @@
 """A student's whole journey in Chromium: register, log in, buy, pay at the cashier, learn."""
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -127,4 +128,32 @@ def test_logged_out_buy_asks_to_log_in_and_comes_back(page, site, shelf):
     log_in(page, "xiaogang", "pass-word-123")
     page.wait_for_url(re.compile(rf"/course/{shelf[0].pk}$"))
     expect(page.locator("[data-test=buy-now]")).to_be_visible()
+    assert page.errors == []
+
+
+def test_two_courses_bought_together_in_one_payment(page, site, sandbox, shelf):
+    UserFactory(username="xiaoli")
+    page.goto(site + "/login")
+    log_in(page, "xiaoli", "pass-word-123")
+    page.goto(site + "/courses")
+    expect(page.locator("[data-test=course-card]")).to_have_count(2)
+    for card in page.locator("[data-test=course-card]").all():
+        card.locator("[data-test=course-select]").click()
+    expect(page.locator("[data-test=selection-total]")).to_contain_text("248.50")
+    shot(page, "10-selection")
+    page.click("[data-test=checkout]")
+
+    page.wait_for_url(re.compile(re.escape(sandbox.url)))
+    expect(page.locator("body")).to_contain_text("¥248.50")
+    page.click("#pay-button")
+    page.wait_for_url(re.compile(r"/course/paysuccess\?"))
+    expect(page.locator("[data-test=pay-result-status]")).to_have_text("支付成功")
+    expect(page.locator("[data-test=pay-result-count]")).to_contain_text("2 门课程")
+    order = Order.objects.get(user__username="xiaoli")
+    assert order.total_amount == Decimal("248.50") and order.order_courses.count() == 2
+
+    page.goto(site + "/courses")
+    expect(page.locator("[data-test=purchased]")).to_have_count(2)
+    expect(page.locator("[data-test=buy-now]")).to_have_count(0)
+    shot(page, "11-owned-on-list")
     assert page.errors == []

@@ -6,6 +6,7 @@ import { createPayment } from '@/api/order'
 import { useUserStore } from '@/stores/user'
 import { sumPrices } from '@/utils/money'
 import { goToExternal } from '@/utils/navigation'
+import { orderSubject } from '@/utils/order'
 
 export function useBuyNow() {
   const store = useUserStore()
@@ -36,17 +37,26 @@ export function useBuyNow() {
     }
   }
 
-  /** Buys the given courses ({id, name, price}) in one order. */
-  function buyCourses(courses) {
-    const subject =
-      courses.length === 1 ? courses[0].name : `${courses[0].name} 等 ${courses.length} 门课程`
+  /**
+   * Buys the given courses ({id, name, price}) in one order. `key` names the busy button
+   * (default: the course id for one course, 'cart' for several).
+   */
+  function buyCourses(courses, key = courses.length === 1 ? courses[0].id : 'cart') {
+    if (!courses.length) return Promise.resolve(false)
+    let total_amount
+    try {
+      total_amount = sumPrices(courses.map((course) => course.price)) // integer cents inside
+    } catch {
+      ElMessage.error('课程价格有误，请刷新页面后重试')
+      return Promise.resolve(false)
+    }
     return pay(
       {
-        subject,
-        total_amount: sumPrices(courses.map((course) => course.price)),
+        subject: orderSubject(courses),
+        total_amount,
         courses: courses.map((course) => course.id),
       },
-      courses.length === 1 ? courses[0].id : 'cart',
+      key,
     )
   }
 

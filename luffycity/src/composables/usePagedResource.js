@@ -18,6 +18,7 @@ export function usePagedResource(fetchPage) {
   async function load() {
     const id = ++requestId
     const requested = page.value
+    let redirected = false
     loading.value = true
     error.value = null
     try {
@@ -29,9 +30,21 @@ export function usePagedResource(fetchPage) {
     } catch (err) {
       if (id !== requestId) return
       items.value = []
+      if (err.httpStatus === 404 && requested > 1 && route.name === routeName) {
+        // Beyond the last page (e.g. the list shrank): go to page 1 instead of showing an
+        // error whose retry would fail again. Stay "loading": the route change reloads.
+        redirected = true
+        router.replace({ query: { ...route.query, page: undefined } }).then((failure) => {
+          if (failure && id === requestId) {
+            error.value = err
+            loading.value = false
+          }
+        })
+        return
+      }
       error.value = err
     } finally {
-      if (id === requestId) loading.value = false
+      if (id === requestId && !redirected) loading.value = false
     }
   }
 

@@ -1,9 +1,13 @@
 // The pay result page's logic: read Alipay's return parameters and poll the backend.
 import { ref, watch } from 'vue'
 import { fetchOrder, fetchPayResult } from '@/api/order'
+import { isRefunded, ORDER_PAID } from '@/utils/order'
 import { usePolling } from './usePolling'
 
-export const ORDER_PAID = 1
+export { ORDER_PAID }
+
+/** Answers that will not change by asking again: the order does not exist or is not ours. */
+const FINAL_HTTP_STATUSES = [403, 404]
 
 /** "?a=1&b=x%20y" → { a: '1', b: 'x y' } (decoded; the last one wins for repeated keys). */
 export function parseReturnParams(search) {
@@ -16,7 +20,8 @@ export function parseReturnParams(search) {
 
 /**
  * state: 'checking' (first answer pending) → 'pending' (not paid yet, still polling) →
- * 'paid' | 'timeout' (gave up) | 'error'; or 'cancelled' / 'missing' without polling.
+ * 'paid' | 'refunded' (paid, then money given back) | 'timeout' (gave up) | 'error';
+ * or 'cancelled' / 'missing' without polling. `retryable` says whether asking again may help.
  */
 export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {}) {
   const params = parseReturnParams(search)
@@ -24,6 +29,15 @@ export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {})
   const state = ref('checking')
   const order = ref(null)
   const errorMessage = ref('')
+  const retryable = ref(true)
+
+  const paidState = (paidOrder) => (isRefunded(paidOrder) ? 'refunded' : 'paid')
+
+  function fail(err) {
+    errorMessage.value = err.message || '查询支付结果失败'
+    retryable.value = !FINAL_HTTP_STATUSES.includes(err.httpStatus)
+    state.value = 'error'
+  }
 
   const polling = usePolling(
     async () => {
@@ -36,7 +50,7 @@ export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {})
       }
       if (data.order) order.value = data.order
       if (data.status === 0) {
-        state.value = 'paid'
+        state.value = paidState(data.order)
         return true
       }
       state.value = 'pending'
@@ -49,14 +63,21 @@ export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {})
     state.value = 'checking'
     try {
       order.value = (await fetchOrder(outTradeNo)).order
-    } catch {
-      order.value = null // still tell the user it was cancelled
+    } catch (err) {
+      order.value = null
+      if (FINAL_HTTP_STATUSES.includes(err.httpStatus)) {
+        fail(err) // no such order (or not ours): nothing was cancelled
+        return
+      }
+      // Otherwise (e.g. network): still tell the user it was cancelled.
     }
     // The payment may have gone through after all (e.g. paid in another tab).
-    state.value = order.value?.order_status === ORDER_PAID ? 'paid' : 'cancelled'
+    state.value = order.value?.order_status === ORDER_PAID ? paidState(order.value) : 'cancelled'
   }
 
   function start() {
+    errorMessage.value = ''
+    retryable.value = true
     if (!outTradeNo) {
       state.value = 'missing'
       return
@@ -74,9 +95,7 @@ export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {})
     if (exhausted) state.value = 'timeout'
   }, { flush: 'sync' })
   watch(polling.error, (err) => {
-    if (!err) return
-    errorMessage.value = err.message || '查询支付结果失败'
-    state.value = 'error'
+    if (err) fail(err)
   }, { flush: 'sync' })
 
   return {
@@ -85,6 +104,7 @@ export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {})
     state,
     order,
     errorMessage,
+    retryable,
     attempts: polling.attempts,
     start,
     stop: polling.stop,

@@ -26,3 +26,12 @@ export function formatPrice(price) {
     return `¥${price}`
   }
 }
+
+/** True for a price above zero ("0.00", "", null and garbage are not). */
+export function isPositiveAmount(price) {
+  try {
+    return toCents(price) > 0
+  } catch {
+    return false
+  }
+}

@@ -45,4 +45,27 @@ describe('CourseCard', () => {
     await button.trigger('click')
     expect(wrapper.emitted('buy')).toBeUndefined()
   })
+
+  it('emits select with the new state from the 选购 checkbox', async () => {
+    const wrapper = mountCard()
+    await wrapper.get('[data-test="course-select"] input').setValue(true)
+    expect(wrapper.emitted('select')).toEqual([[course, true]])
+  })
+
+  it('shows a selected course as checked, and can still unselect it while the selection is full', () => {
+    const wrapper = mountCard({ selected: true, selectable: false })
+    const input = wrapper.get('[data-test="course-select"] input')
+    expect(input.element.checked).toBe(true)
+    expect(input.attributes('disabled')).toBeUndefined()
+    expect(mountCard({ selectable: false }).get('[data-test="course-select"] input').attributes('disabled')).toBeDefined()
+  })
+
+  it('shows 已购买 and a link to my courses instead of buying an owned course', () => {
+    const wrapper = mountCard({ course: { ...course, purchased: true } })
+    expect(wrapper.get('[data-test="purchased"]').text()).toBe('已购买')
+    expect(wrapper.find('[data-test="buy-now"]').exists()).toBe(false)
+    expect(wrapper.find('[data-test="course-select"]').exists()).toBe(false)
+    expect(wrapper.findAllComponents(RouterLinkStub).map((link) => link.props('to'))).toContainEqual({ name: 'my-courses' })
+    expect(wrapper.get('[data-test="start-learning"]').text()).toBe('开始学习')
+  })
 })

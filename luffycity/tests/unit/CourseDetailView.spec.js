@@ -4,7 +4,7 @@ import { createPinia, setActivePinia } from 'pinia'
 
 vi.mock('element-plus', async (importOriginal) => ({
   ...(await importOriginal()),
-  ElMessage: { warning: vi.fn(), error: vi.fn(), success: vi.fn() },
+  ElMessage: { warning: vi.fn(), error: vi.fn(), success: vi.fn(), closeAll: vi.fn() },
 }))
 vi.mock('@/api/course', () => ({ fetchCourse: vi.fn(), fetchCourses: vi.fn() }))
 vi.mock('@/api/order', () => ({ createPayment: vi.fn() }))

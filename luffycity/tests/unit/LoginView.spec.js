@@ -4,7 +4,7 @@ import { createPinia, setActivePinia } from 'pinia'
 
 vi.mock('element-plus', async (importOriginal) => ({
   ...(await importOriginal()),
-  ElMessage: { warning: vi.fn(), error: vi.fn(), success: vi.fn() },
+  ElMessage: { warning: vi.fn(), error: vi.fn(), success: vi.fn(), closeAll: vi.fn() },
 }))
 vi.mock('@/api/user', () => ({ login: vi.fn(), register: vi.fn(), refreshToken: vi.fn() }))
 
@@ -67,5 +67,26 @@ describe('LoginView', () => {
 
     expect(ElMessage.error).toHaveBeenCalledWith('用户名或密码错误')
     expect(router.currentRoute.value.name).toBe('login')
+  })
+
+  it('closes a previous error toast on a new submit and before 登录成功', async () => {
+    userApi.login
+      .mockRejectedValueOnce(Object.assign(new Error('用户名或密码错误'), { errors: {} }))
+      .mockResolvedValueOnce({ status: 0, token: 't', refresh: 'r', username: 'alex' })
+    const wrapper = await mountLogin('/login')
+    await wrapper.get('[data-test="login-username"]').setValue('alex')
+    await wrapper.get('[data-test="login-password"]').setValue('wrong')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(ElMessage.error).toHaveBeenCalledWith('用户名或密码错误')
+    ElMessage.closeAll.mockClear()
+
+    await wrapper.get('[data-test="login-password"]').setValue('secret123')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(ElMessage.success).toHaveBeenCalledWith('登录成功')
+    expect(Math.min(...ElMessage.closeAll.mock.invocationCallOrder)).toBeLessThan(
+      ElMessage.success.mock.invocationCallOrder[0],
+    )
   })
 })

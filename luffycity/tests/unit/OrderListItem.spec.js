@@ -40,4 +40,14 @@ describe('OrderListItem', () => {
     const wrapper = mountItem({ ...base, order_status: 1, order_status_display: '已支付', refund_amount: '99.00' })
     expect(wrapper.get('[data-test="order-refunded"]').text()).toBe('已退款 ¥99.00')
   })
+
+  it('says 实付 only for a paid order, 订单金额 otherwise', () => {
+    const amount = (order) => mountItem(order).get('[data-test="order-amount"]').text()
+    expect(amount({ ...base, order_status: 1, order_status_display: '已支付', pay_time: '2030-01-01T10:05:00+08:00' })).toBe(
+      '实付 ¥99.00',
+    )
+    expect(amount(base)).toBe('订单金额 ¥99.00')
+    expect(amount({ ...base, order_status: 2, order_status_display: '已取消' })).toBe('订单金额 ¥99.00')
+    expect(amount({ ...base, order_status: 3, order_status_display: '超时取消' })).toBe('订单金额 ¥99.00')
+  })
 })

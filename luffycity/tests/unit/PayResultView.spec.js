@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
+import { ApiError } from '@/api/http'
 
 vi.mock('@/api/order', () => ({ fetchPayResult: vi.fn(), fetchOrder: vi.fn(), createPayment: vi.fn() }))
 
@@ -51,7 +52,7 @@ describe('PayResultView', () => {
     expect(text(wrapper, 'pay-result-trade-no')).toBe('2021011522001453300501032429')
     expect(text(wrapper, 'pay-result-pay-time')).toBe('2021-01-15 12:23:44')
     expect(text(wrapper, 'pay-result-amount')).toBe('¥198.00')
-    expect(text(wrapper, 'pay-result-count')).toBe('您已成功购买 2 门课程!')
+    expect(text(wrapper, 'pay-result-count')).toBe('您已成功购买 2 门课程！')
     expect(text(wrapper, 'pay-result-courses')).toContain('Go')
   })
 
@@ -71,5 +72,50 @@ describe('PayResultView', () => {
     expect(wrapper.find('[data-test="pay-result-my-orders"]').exists()).toBe(true)
     expect(wrapper.find('[data-test="pay-result-continue-pay"]').exists()).toBe(true)
     expect(fetchPayResult).not.toHaveBeenCalled()
+  })
+
+  it('shows a refunded order as 已退款, without 立即学习', async () => {
+    fetchPayResult.mockResolvedValue({
+      status: 0,
+      msg: '支付成功',
+      order: { ...order, refund_amount: '198.00', refund_time: '2021-01-16T02:00:00Z' },
+    })
+    const wrapper = await mountAt('/course/paysuccess?out_trade_no=N20210115')
+
+    expect(text(wrapper, 'pay-result-status')).toBe('已退款')
+    expect(text(wrapper, 'pay-result-refund')).toBe('该订单已退款 ¥198.00')
+    expect(text(wrapper, 'pay-result-refund-time')).toBe('2021-01-16 10:00:00')
+    expect(text(wrapper, 'pay-result-trade-no')).toBe('2021011522001453300501032429')
+    expect(wrapper.find('[data-test="start-learning"]').exists()).toBe(false)
+    expect(wrapper.find('[data-test="pay-result-count"]').exists()).toBe(false)
+    expect(wrapper.find('[data-test="pay-result-my-orders"]').exists()).toBe(true)
+  })
+
+  it('shows a paid order with refund_amount "0.00" as paid', async () => {
+    fetchPayResult.mockResolvedValue({ status: 0, msg: '支付成功', order: { ...order, refund_amount: '0.00', refund_time: null } })
+    const wrapper = await mountAt('/course/paysuccess?out_trade_no=N20210115')
+    expect(text(wrapper, 'pay-result-status')).toBe('支付成功')
+    expect(wrapper.find('[data-test="start-learning"]').exists()).toBe(true)
+  })
+
+  it.each([
+    [404, '订单不存在'],
+    [403, '无权访问该订单'],
+  ])('shows the error, not 支付已取消, when the cancelled order answers %i', async (httpStatus, msg) => {
+    fetchOrder.mockRejectedValue(new ApiError(msg, { httpStatus, status: 1 }))
+    const wrapper = await mountAt('/course/paysuccess?out_trade_no=ZZZ&cancelled=1')
+
+    expect(text(wrapper, 'pay-result-status')).toBe('查询支付结果失败')
+    expect(wrapper.text()).toContain(msg)
+    expect(wrapper.text()).not.toContain('支付已取消')
+    expect(wrapper.find('[data-test="pay-result-retry"]').exists()).toBe(false) // asking again will not help
+    expect(wrapper.find('[data-test="pay-result-continue-pay"]').exists()).toBe(false)
+    expect(wrapper.find('[data-test="pay-result-my-orders"]').exists()).toBe(true)
+  })
+
+  it('still says 支付已取消 when the order lookup fails for a network error', async () => {
+    fetchOrder.mockRejectedValue(new ApiError('网络错误，请稍后再试', { httpStatus: 0 }))
+    const wrapper = await mountAt('/course/paysuccess?out_trade_no=N20210115&cancelled=1')
+    expect(text(wrapper, 'pay-result-status')).toBe('支付已取消')
   })
 })

@@ -10,7 +10,7 @@ vi.mock('@/router', () => ({ default: router }))
 
 const { default: http, ApiError, NETWORK_ERROR_MSG } = await import('@/api/http')
 const { login } = await import('@/api/user')
-const { fetchCourse } = await import('@/api/course')
+const { fetchCourse, fetchCourses } = await import('@/api/course')
 const { fetchPayResult } = await import('@/api/order')
 const { useUserStore } = await import('@/stores/user')
 
@@ -125,6 +125,20 @@ describe('api/http', () => {
     expect(adapter.mock.calls[1][0].headers.get('Authorization')).toBeFalsy()
     expect(store.isLoggedIn).toBe(false)
     expect(router.push).not.toHaveBeenCalled()
+  })
+
+  it('sends the token with the course list when logged in (for `purchased`), none when not', async () => {
+    const adapter = useAdapter(
+      reply(200, { status: 0, count: 0, results: [] }),
+      reply(200, { status: 0, count: 0, results: [] }),
+    )
+    await fetchCourses({ page: 2 })
+    expect(adapter.mock.calls[0][0].headers.get('Authorization')).toBeFalsy()
+    expect(adapter.mock.calls[0][0].params).toEqual({ page: 2 })
+
+    store.setSession({ token: 'abc', refresh: 'r', username: 'alex' })
+    await fetchCourses()
+    expect(adapter.mock.calls[1][0].headers.get('Authorization')).toBe('JWT abc')
   })
 
   it('lets the pay result poll resolve status 1 ("not paid yet") and forwards params verbatim', async () => {

@@ -114,6 +114,43 @@ describe('usePayResult', () => {
     expect(orderApi.fetchPayResult).not.toHaveBeenCalled()
   })
 
+  it('ends in "refunded" when the paid order had its money given back', async () => {
+    orderApi.fetchPayResult.mockResolvedValue({ ...paid, order: { ...paidOrder, refund_amount: '99.00' } })
+    const result = usePayResult(SEARCH)
+    result.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(result.state.value).toBe('refunded')
+    await vi.advanceTimersByTimeAsync(10000)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(1)
+  })
+
+  it('says "refunded" for cancelled=1 when the order was paid and refunded meanwhile', async () => {
+    orderApi.fetchOrder.mockResolvedValue({ status: 0, order: { ...paidOrder, refund_amount: '99.00' } })
+    const result = usePayResult('?out_trade_no=20210115N1&cancelled=1')
+    result.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(result.state.value).toBe('refunded')
+  })
+
+  it('reports a non-existent order behind cancelled=1 as an error that retrying will not fix', async () => {
+    orderApi.fetchOrder.mockRejectedValue(new ApiError('订单不存在', { httpStatus: 404, status: 1 }))
+    const result = usePayResult('?out_trade_no=ZZZ&cancelled=1')
+    result.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(result.state.value).toBe('error')
+    expect(result.errorMessage.value).toBe('订单不存在')
+    expect(result.retryable.value).toBe(false)
+  })
+
+  it('lets a polling error other than 403/404 be retried', async () => {
+    orderApi.fetchPayResult.mockRejectedValue(new ApiError('服务器开小差了', { httpStatus: 502 }))
+    const result = usePayResult(SEARCH)
+    result.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(result.state.value).toBe('error')
+    expect(result.retryable.value).toBe(true)
+  })
+
   it('reports a missing order number', () => {
     const result = usePayResult('?foo=bar')
     result.start()
