@@ -6,16 +6,28 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SANDBOX_PORT ?= 8001
 
-.PHONY: setup run test test-mysql bench keys spa dev clean
+# MySQL is used when either URL names it: only then are its driver and C headers installed,
+# so the embedded default (SQLite) needs no compiler and no system package.
+USES_MYSQL := $(filter mysql%,$(DATABASE_URL) $(TEST_DATABASE_URL))
+
+.PHONY: setup mysql-driver run test test-mysql lint bench keys spa node-modules dev clean
 
 ## setup: create .venv, install pinned dependencies, generate local dev keys (idempotent)
-setup: $(VENV)/.installed keys
+setup: $(VENV)/.installed $(if $(USES_MYSQL),mysql-driver) keys
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11+ needed"'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+## mysql-driver: mysqlclient, after the Debian packages it builds against
+mysql-driver: $(VENV)/.installed-mysql
+
+$(VENV)/.installed-mysql: requirements-mysql.txt $(VENV)/.installed
+	scripts/system-packages.sh mysql
+	$(PY) -m pip install -q -r requirements-mysql.txt
 	touch $@
 
 ## keys: our dev app key pair (var/keys/) and the local sandbox's "Alipay" pair (var/sandbox/)
@@ -35,11 +47,14 @@ run: setup spa
 	@# honcho hands every process its own PORT; ours are fixed, so pass them under other names.
 	LUFFY_PORT=$(PORT) LUFFY_SANDBOX_PORT=$(SANDBOX_PORT) $(VENV)/bin/honcho start -f Procfile
 
-## spa: install and build the Vue front end into luffycity/dist (served by Django at /)
-spa:
-	@if [ ! -f luffycity/package.json ]; then echo "no luffycity/ yet"; \
-	elif ! command -v npm >/dev/null; then echo "npm not found: install Node 20 to build the SPA"; exit 1; \
-	else cd luffycity && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build; fi
+## node-modules: the front end's pinned npm packages (npm ci when the lock file changed)
+node-modules:
+	@command -v npm >/dev/null || { echo "npm not found: install Node 20 to build the SPA"; exit 1; }
+	@cd luffycity && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
+
+## spa: build the Vue front end into luffycity/dist (served by Django at /)
+spa: node-modules
+	cd luffycity && npm run build
 
 ## test: the whole suite on SQLite (TEST_DATABASE_URL=mysql://... runs it on MySQL/MariaDB)
 # Explicit settings: pytest-django prefers an exported DJANGO_SETTINGS_MODULE over pytest.ini.
@@ -47,10 +62,12 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=luffyapi.settings.test
 
 ## test: front-end unit tests (Vitest), then every Python test incl. the browser journeys
 test: setup spa
+	scripts/system-packages.sh browser
 	cd luffycity && npm test --silent
 	$(TEST_ENV) $(PY) -m pytest
 
-test-mysql: setup spa
+test-mysql: setup mysql-driver spa
+	scripts/system-packages.sh browser
 	$(TEST_ENV) TEST_DATABASE_URL=$${TEST_DATABASE_URL:-mysql://root@127.0.0.1:3306/test} $(PY) -m pytest
 
 ## dev: Vite's dev server with hot reload on http://127.0.0.1:5173, plus the API, sandbox, jobs
@@ -59,6 +76,11 @@ dev: setup spa
 	$(PY) manage.py seed_demo --with-admin
 	@echo "Front end (hot reload): http://127.0.0.1:5173/   API: http://127.0.0.1:$(PORT)/api/"
 	LUFFY_PORT=$(PORT) LUFFY_SANDBOX_PORT=$(SANDBOX_PORT) $(VENV)/bin/honcho start -f Procfile.dev
+
+## lint: ruff (rules in ruff.toml) on the Python code, ESLint with eslint-plugin-vue on the SPA
+lint: setup node-modules
+	$(VENV)/bin/ruff check .
+	cd luffycity && npm run lint
 
 clean:
 	rm -rf $(VENV) var/static var/test-*.sqlite3*

@@ -29,16 +29,16 @@ def timed(fn, repeat):
 def main():
     import django
     django.setup()
-    from django.test.utils import setup_test_environment, CaptureQueriesContext
+    from alipay import AliPay
     from django.db import connection
     from django.test.runner import DiscoverRunner
-    from alipay import AliPay
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
 
+    from apps.order import services
+    from apps.order.constants import PayType
     from lib.al_pay import client as alipay
     from tests.alipay_fake import signed_notify
     from tests.factories import CourseFactory, UserFactory
-    from apps.order import services
-    from apps.order.constants import PayType
 
     setup_test_environment()
     runner = DiscoverRunner(verbosity=0)

@@ -10,4 +10,4 @@ class SafeJSONParser(JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except (ParseError, RecursionError, ValueError):
-            raise ParseError("请求体不是合法的 JSON")
+            raise ParseError("请求体不是合法的 JSON") from None

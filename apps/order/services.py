@@ -401,7 +401,7 @@ def order_refund(*, order) -> str:
     except AlipayError as exc:
         event_record(kind=EventKind.REFUND, order=order, outcome=exc.sub_code or exc.code,
                      detail=str(exc), flagged=exc.unknown)
-        raise Conflict(f"退款失败：{exc.msg or exc.sub_code or exc.code}")
+        raise Conflict(f"退款失败：{exc.msg or exc.sub_code or exc.code}") from exc
     outcome = "refunded" if answer.get("fund_change") == "Y" else "already_refunded"
     with transaction.atomic():
         order = _lock_order(pk=order.pk)

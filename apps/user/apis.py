@@ -1,7 +1,6 @@
 """User API: register, log in, refresh a token, list my courses."""
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
@@ -13,7 +12,12 @@ from utils.exceptions import LuffyError
 from utils.response import APIResponse
 
 from . import services
-from .serializers import LoginSerializer, RegisterSerializer, TokenRefreshInSerializer, UserOutSerializer
+from .serializers import (
+    LoginSerializer,
+    RegisterSerializer,
+    TokenRefreshInSerializer,
+    UserOutSerializer,
+)
 
 
 class RegisterApi(APIView):
@@ -59,7 +63,7 @@ class TokenRefreshApi(APIView):
             serializer.is_valid(raise_exception=True)
         except TokenError:
             raise LuffyError("登录已过期，请重新登录", status_code=status.HTTP_401_UNAUTHORIZED,
-                             code="token_not_valid")
+                             code="token_not_valid") from None
         return APIResponse(token=serializer.validated_data["access"])
 
 

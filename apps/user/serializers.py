@@ -30,7 +30,7 @@ class RegisterSerializer(serializers.ModelSerializer):
         try:
             password_validation.validate_password(attrs["password"], candidate)
         except DjangoValidationError as exc:  # re-raise on the field, in DRF's shape
-            raise serializers.ValidationError({"password": list(exc.messages)})
+            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
         return attrs
 
 

@@ -1,6 +1,6 @@
 """Pins the python-alipay-sdk facts our wrapper relies on (ALIPAY.md), and the wrapper itself."""
 import base64
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
@@ -44,7 +44,7 @@ def test_request_timestamp_is_beijing_time_not_server_local():
 
 def test_pay_url_uses_the_configured_gateway_and_beijing_time_expire(settings):
     settings.ALIPAY_GATEWAY = "http://127.0.0.1:9/custom/gateway.do"
-    deadline = datetime(2026, 11, 26, 12, 0, 0, tzinfo=dt_timezone.utc)
+    deadline = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
     url = alipay.page_pay_url(out_trade_no="X1", subject="课", total_amount=Decimal("5"),
                               time_expire=deadline)
     assert url.startswith("http://127.0.0.1:9/custom/gateway.do?")
@@ -69,8 +69,8 @@ def test_bare_base64_keys_from_alipays_console_are_accepted(tmp_path, settings):
 
 
 def test_alipay_times_are_converted_explicitly():
-    assert to_alipay_time(datetime(2026, 1, 1, 0, 0, tzinfo=dt_timezone.utc)) == "2026-01-01 08:00:00"
-    assert from_alipay_time("2026-01-01 08:00:00") == datetime(2026, 1, 1, tzinfo=dt_timezone.utc)
+    assert to_alipay_time(datetime(2026, 1, 1, 0, 0, tzinfo=UTC)) == "2026-01-01 08:00:00"
+    assert from_alipay_time("2026-01-01 08:00:00") == datetime(2026, 1, 1, tzinfo=UTC)
     assert from_alipay_time("2026-01-01 08:00:00").tzinfo == BEIJING
     with pytest.raises(ValueError):
         to_alipay_time(datetime(2026, 1, 1))

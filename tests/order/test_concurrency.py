@@ -7,9 +7,8 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-from apps.order import services
-
 from apps.course.models import UserCourse
+from apps.order import services
 from apps.order.constants import OrderStatus
 from apps.order.models import Order, OrderDetail, PaymentEvent
 from tests.alipay_fake import signed_notify

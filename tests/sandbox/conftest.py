@@ -15,9 +15,10 @@ for folder in (str(REPO_ROOT), str(HERE)):
     if folder not in sys.path:
         sys.path.insert(0, folder)
 
+from sandbox_helpers import APP_ID, SELLER_ID, TIME_SCALE, Merchant, make_client  # noqa: E402
+
 from lib.al_pay.keys import ensure_key_pair  # noqa: E402
 from lib.al_pay.sandbox.testing import run_sandbox  # noqa: E402
-from sandbox_helpers import APP_ID, SELLER_ID, TIME_SCALE, Merchant, make_client  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +60,7 @@ def merchant(sandbox):
     for out_trade_no in {p["out_trade_no"] for p in running.notifies()}:
         if _pending(sandbox, out_trade_no):
             sandbox.resend_notify(out_trade_no)
-            sandbox.wait_for(lambda: not _pending(sandbox, out_trade_no), timeout=5)
+            sandbox.wait_for(lambda no=out_trade_no: not _pending(sandbox, no), timeout=5)
     running.close()
 
 

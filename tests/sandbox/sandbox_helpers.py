@@ -54,7 +54,7 @@ class Merchant:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = "http://127.0.0.1:%d/notify" % self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/notify"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

@@ -2,7 +2,7 @@
 import time
 
 import pytest
-from sandbox_helpers import APP_ID, SELLER_ID, make_client, page_pay_url, verify_callback, Merchant
+from sandbox_helpers import APP_ID, SELLER_ID, Merchant, make_client, page_pay_url, verify_callback
 
 from lib.al_pay.sandbox.testing import run_sandbox
 

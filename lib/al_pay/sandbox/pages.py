@@ -101,9 +101,7 @@ def error(code: str, sub_code: str, sub_msg: str, back_url: str | None = None) -
     content = _ERROR.substitute(_escaped(
         message=sub_msg, english=ENGLISH.get(sub_code, ""), short_code=short, code=code,
         sub_code=sub_code))
-    if back_url:
-        content += '<p><a id="back-link" href="%s">返回商户 Back to the shop</a></p>' % html.escape(
-            back_url, quote=True)
+    content += _back_link(back_url)
     return _page(f"{CASHIER_TITLE} - 错误 Error", content, kind="error")
 
 
@@ -115,9 +113,13 @@ def success(trade: dict) -> bytes:
 
 
 def cancelled(trade: dict, back_url: str | None) -> bytes:
-    back = ""
-    if back_url:
-        back = '<p><a id="back-link" href="%s">返回商户 Back to the shop</a></p>' % html.escape(
-            back_url, quote=True)
-    content = _CANCELLED.substitute(out_trade_no=html.escape(trade["out_trade_no"]), back=back)
+    content = _CANCELLED.substitute(out_trade_no=html.escape(trade["out_trade_no"]),
+                                    back=_back_link(back_url))
     return _page(f"{CASHIER_TITLE} - 已取消支付", content)
+
+
+def _back_link(back_url: str | None) -> str:
+    if not back_url:
+        return ""
+    href = html.escape(back_url, quote=True)
+    return f'<p><a id="back-link" href="{href}">返回商户 Back to the shop</a></p>'

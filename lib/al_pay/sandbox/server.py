@@ -84,7 +84,7 @@ class Handler(BaseHTTPRequestHandler):
                            pages.error("20000", "ACQ.SYSTEM_ERROR", "系统繁忙，请稍后再试"))
             else:
                 self._json(500, {"error": "internal error"})
-        except Exception:  # the client may be gone; nothing left to tell it
+        except Exception:  # noqa: S110 -- the client may be gone; nothing left to tell it
             pass
 
     @property
