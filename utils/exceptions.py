@@ -25,10 +25,3 @@ class Conflict(LuffyError):
     default_detail = "当前状态不允许该操作"
     default_code = "conflict"
 
-
-class PaymentGatewayError(LuffyError):
-    """Alipay could not be reached or answered with an error we cannot act on."""
-
-    status_code = status.HTTP_502_BAD_GATEWAY
-    default_detail = "支付服务暂时不可用，请稍后再试"
-    default_code = "gateway_error"

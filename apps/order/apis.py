@@ -31,7 +31,7 @@ def _owned_order(request, out_trade_no):
     return order
 
 
-class PayView(APIView):
+class PayApi(APIView):
     """Buy now: write the order and return the signed Alipay page-pay URL."""
 
     permission_classes = [IsAuthenticated]
@@ -52,7 +52,7 @@ class PayView(APIView):
             http_status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class PaySuccess(APIView):
+class PaySuccessApi(APIView):
     """GET: the success page's poll (owner only). POST: Alipay's async notify (signature only)."""
 
     parser_classes = [FormParser]

@@ -48,7 +48,7 @@ class Order(models.Model):
 class OrderDetail(models.Model):
     """One course in an order, with the price it was sold at."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="order_courses",
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines",
                               verbose_name="订单")
     course = models.ForeignKey("course.Course", on_delete=models.PROTECT,
                                related_name="course_orders", verbose_name="课程")

@@ -91,7 +91,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
 class OrderSerializer(serializers.ModelSerializer):
     order_status_display = serializers.CharField(source="get_order_status_display", read_only=True)
     pay_type_display = serializers.CharField(source="get_pay_type_display", read_only=True)
-    lines = OrderLineSerializer(source="order_courses", many=True, read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = Order

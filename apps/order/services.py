@@ -32,9 +32,14 @@ def event_record(*, kind, outcome, order=None, out_trade_no="", params=None, ver
     """Append one payment event (the audit trail of everything that touched a payment)."""
     return PaymentEvent.objects.create(
         kind=kind, outcome=outcome, order=order,
-        out_trade_no=(order.out_trade_no if order else str(out_trade_no or ""))[:64],
-        params=params or {}, verified=verified, detail=str(detail)[:255], flagged=flagged,
-        notify_id=str(notify_id or "")[:128], from_status=from_status, to_status=to_status)
+        out_trade_no=_clip("out_trade_no", order.out_trade_no if order else out_trade_no),
+        params=params or {}, verified=verified, detail=_clip("detail", detail), flagged=flagged,
+        notify_id=_clip("notify_id", notify_id), from_status=from_status, to_status=to_status)
+
+
+def _clip(field, value) -> str:
+    """A value cut to the length of its PaymentEvent column (callback values are untrusted)."""
+    return str(value or "")[:PaymentEvent._meta.get_field(field).max_length]
 
 
 def order_transition(*, order, to_status, reason, flagged=False, **fields):
@@ -198,7 +203,7 @@ def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params, not
         order_transition(order=order, to_status=OrderStatus.PAID, flagged=late,
                          reason=f"{kind}: trade {trade_no}" + (" (订单已关闭后到账)" if late else ""),
                          trade_no=trade_no, pay_time=paid_at)
-        course_ids = list(order.order_courses.values_list("course_id", flat=True))
+        course_ids = list(order.lines.values_list("course_id", flat=True))
         owned = course_ids_owned(user=order.user_id, course_ids=course_ids)
         if owned:  # bought meanwhile through another order: money to give back
             event_record(order=order, kind=kind, outcome="course_already_owned", flagged=True,
@@ -229,7 +234,7 @@ def _reject(params, outcome, *, verified, order=None, detail=""):
 def payment_notify_unparsable(*, content_type, reason):
     """Keep a POST to the notify URL that is not a readable form (it cannot be authentic)."""
     event_record(kind=EventKind.NOTIFY, verified=False, outcome="unparsable",
-                 detail=f"{reason}; content type {content_type!r}"[:255])
+                 detail=f"{reason}; content type {content_type!r}")
     logger.warning("notify refused: unreadable body (%s, %r)", reason, content_type)
 
 

@@ -4,8 +4,8 @@ from django.urls import path
 from . import apis
 
 urlpatterns = [
-    path("pay/", apis.PayView.as_view(), name="order-pay"),
-    path("success/", apis.PaySuccess.as_view(), name="order-success"),
+    path("pay/", apis.PayApi.as_view(), name="order-pay"),
+    path("success/", apis.PaySuccessApi.as_view(), name="order-success"),
     path("", apis.OrderListApi.as_view(), name="order-list"),
     path("<str:out_trade_no>/", apis.OrderDetailApi.as_view(), name="order-detail"),
     path("<str:out_trade_no>/cancel/", apis.OrderCancelApi.as_view(), name="order-cancel"),

@@ -150,7 +150,7 @@ def test_two_courses_bought_together_in_one_payment(page, site, sandbox, shelf):
     expect(page.locator("[data-test=pay-result-status]")).to_have_text("支付成功")
     expect(page.locator("[data-test=pay-result-count]")).to_contain_text("2 门课程")
     order = Order.objects.get(user__username="xiaoli")
-    assert order.total_amount == Decimal("248.50") and order.order_courses.count() == 2
+    assert order.total_amount == Decimal("248.50") and order.lines.count() == 2
 
     page.goto(site + "/courses")
     expect(page.locator("[data-test=purchased]")).to_have_count(2)

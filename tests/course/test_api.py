@@ -118,7 +118,7 @@ def test_detail_for_anonymous_visitor_is_not_purchased(api, courses):
 
 def test_purchased_is_true_only_for_the_owner_after_payment(api, student, student_api,
                                                             other_student, order):
-    owned = order.order_courses.first().course_id
+    owned = order.lines.first().course_id
     stranger = client_for(other_student)
     assert student_api.get(detail(owned)).json()["course"]["purchased"] is False  # unpaid yet
 
@@ -128,7 +128,7 @@ def test_purchased_is_true_only_for_the_owner_after_payment(api, student, studen
     assert stranger.get(detail(owned)).json()["course"]["purchased"] is False
     assert api.get(detail(owned)).json()["course"]["purchased"] is False
     not_bought = Course.objects.exclude(
-        pk__in=order.order_courses.values_list("course_id", flat=True)).first()
+        pk__in=order.lines.values_list("course_id", flat=True)).first()
     assert student_api.get(detail(not_bought.pk)).json()["course"]["purchased"] is False
 
 
@@ -138,7 +138,7 @@ def test_unknown_course_is_404_envelope(api, courses):
 
 def test_off_sale_course_is_404_envelope_even_for_its_owner(api, student, student_api, order):
     post_notify(api, signed_notify(order))
-    course = order.order_courses.first().course
+    course = order.lines.first().course
     Course.objects.filter(pk=course.pk).update(is_on_sale=False)
     assert_not_found(api.get(detail(course.pk)))
     assert_not_found(student_api.get(detail(course.pk)))

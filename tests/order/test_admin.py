@@ -159,7 +159,7 @@ def test_change_page_shows_lines_and_events_read_only(admin_client, three_orders
     assert paid.out_trade_no in html and "2026112622001400000000007777" in html
     assert courses[0].name in html
     formsets = {f.formset.prefix: f for f in response.context["inline_admin_formsets"]}
-    assert len(formsets["order_courses"].formset.forms) == 1
+    assert len(formsets["lines"].formset.forms) == 1
     events = paid.events.count()
     assert events >= 2  # the notify and the 0 -> 1 transition
     assert len(formsets["events"].formset.forms) == events
@@ -168,7 +168,7 @@ def test_change_page_shows_lines_and_events_read_only(admin_client, three_orders
     inputs = set(re.findall(r'name="([^"]+)"', html))
     for field in MONEY_FIELDS:
         assert field not in inputs, field
-    assert not [n for n in inputs if re.match(r"(order_courses|events)-\d+-(?!id$|order$)", n)]
+    assert not [n for n in inputs if re.match(r"(lines|events)-\d+-(?!id$|order$)", n)]
 
 
 def test_posting_the_change_form_cannot_change_money(admin_client, three_orders):

@@ -25,7 +25,7 @@ def test_authentic_notify_pays_the_order_and_answers_exactly_success(api, order,
     assert order.trade_no == "2026112622001400000000000001"
     assert order.pay_time == paid_at  # gmt_payment is Beijing time, stored aware
     granted = set(UserCourse.objects.filter(user=student).values_list("course_id", flat=True))
-    assert granted == set(order.order_courses.values_list("course_id", flat=True))
+    assert granted == set(order.lines.values_list("course_id", flat=True))
 
 
 def test_duplicate_notify_answers_success_and_changes_nothing_more(api, order):

@@ -83,7 +83,7 @@ def test_buy_now_writes_an_unpaid_order_with_its_lines(student, student_api, cou
     assert isinstance(order.total_amount, Decimal) and order.total_amount == Decimal("348.50")
     assert order.order_status == OrderStatus.UNPAID
     assert order.pay_type == 1 and order.trade_no is None and order.pay_time is None
-    lines = {d.course_id: d for d in order.order_courses.all()}
+    lines = {d.course_id: d for d in order.lines.all()}
     assert set(lines) == {c.pk for c in chosen}
     for course in chosen:
         assert isinstance(lines[course.pk].price, Decimal)
