@@ -85,6 +85,9 @@ lint: setup node-modules
 clean:
 	rm -rf $(VENV) var/static var/test-*.sqlite3*
 
-## bench: payment hot spots, printed as ratios measured in one run
+## bench: the site under gunicorn driven by wrk, endpoint by endpoint (var/bench/latest.json),
+##        then the payment micro-benchmarks; DATABASE_URL=mysql://... benchmarks MariaDB/MySQL
 bench: setup
+	scripts/system-packages.sh bench
+	$(PY) benchmarks/http_bench.py
 	$(PY) benchmarks/bench_payments.py
