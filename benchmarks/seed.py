@@ -51,21 +51,23 @@ def line(method, path, token="", content_type="", body=""):
     return "\t".join([method, path, f"JWT {token}" if token else "", content_type, body])
 
 
-def build_pools(*, alipay_private_key_file, seconds):
+def build_pools(*, endpoints, alipay_private_key_file, seconds):
     courses = [Course(name=f"基准课程 {i:02d}", price=Decimal(99 + i), brief="benchmark",
                       lessons=10) for i in range(COURSES)]
     Course.objects.bulk_create(courses)
     courses = list(Course.objects.order_by("id"))
     listers = students("list", 100)
-    return {
-        "reference": Pool([line("GET", "/api/bench/reference/", token(u)) for u in listers],
-                          [], cycle=True),
-        "buy_now": buy_pool(courses, BUYS_PER_SECOND * seconds),
-        "notify": notify_pool(courses, NOTIFIES_PER_SECOND * seconds, alipay_private_key_file),
-        "poll": poll_pool(courses),
-        "my_orders": my_orders_pool(courses, listers),
-        "login": login_pool(),
+    builders = {
+        "reference": lambda: Pool(
+            [line("GET", "/api/bench/reference/", token(u)) for u in listers], [], cycle=True),
+        "buy_now": lambda: buy_pool(courses, BUYS_PER_SECOND * seconds),
+        "notify": lambda: notify_pool(courses, NOTIFIES_PER_SECOND * seconds,
+                                      alipay_private_key_file),
+        "poll": lambda: poll_pool(courses),
+        "my_orders": lambda: my_orders_pool(courses, listers),
+        "login": login_pool,
     }
+    return {endpoint: builders[endpoint]() for endpoint in endpoints}
 
 
 def students(kind, count, password="!unusable"):
