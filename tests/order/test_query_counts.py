@@ -6,10 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.order.constants import OrderStatus
 from apps.order.models import Order
-from tests.alipay_fake import signed_notify
-from tests.conftest import client_for, post_notify
+from tests.conftest import client_for
 from tests.factories import CourseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

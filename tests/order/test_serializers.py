@@ -1,0 +1,49 @@
+"""The order's written-out representation says exactly what DRF's declared fields would."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from rest_framework import serializers
+
+from apps.order import selectors
+from apps.order.constants import OrderStatus
+from apps.order.serializers import OrderSerializer
+from tests.factories import CourseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def drf_representation(order):
+    """What DRF makes of OrderSerializer's declared fields, field by field."""
+    representation = serializers.ModelSerializer.to_representation(OrderSerializer(), order)
+    return {**representation,
+            "lines": [dict(line) for line in representation["lines"]]}
+
+
+def test_unpaid_order_with_several_lines(make_order, student):
+    chosen = [CourseFactory(price=Decimal("0.10")), CourseFactory(price=Decimal("1234567.80"))]
+    order = selectors.order_get(out_trade_no=make_order(student, chosen).out_trade_no)
+
+    written = OrderSerializer(order).data
+
+    assert written == drf_representation(order)
+    assert list(written) == OrderSerializer.Meta.fields  # the documented order of the keys
+    assert written["total_amount"] == "1234567.90" and written["pay_time"] is None
+    assert [line["price"] for line in written["lines"]] == ["0.10", "1234567.80"]
+
+
+def test_paid_and_refunded_order(order):
+    with transaction.atomic():
+        order.order_status, order.trade_no = OrderStatus.PAID, "2026112622001400000000000001"
+        order.pay_time = timezone.now() - timedelta(minutes=3)
+        order.refund_amount, order.refund_time = order.total_amount, timezone.now()
+        order.save()
+    order = selectors.order_get(out_trade_no=order.out_trade_no)
+
+    written = OrderSerializer(order).data
+
+    assert written == drf_representation(order)
+    assert written["pay_time"].endswith("+08:00") and written["order_status_display"] == "已支付"
+    assert OrderSerializer([order], many=True).data == [drf_representation(order)]
