@@ -16,7 +16,9 @@ settings.bench = production's settings plus the reference endpoint) on a free po
 Wrong answers (status or body, checked by benchmarks/wrk/replay.lua) count as errors, and so
 does a database that disagrees with the answers (an order per buy, a payment per notify).
 Server CPU per request is utime+stime of gunicorn's master and workers (/proc) over the
-completed requests; `cpu_ratio` is the reference's CPU per request over the endpoint's.
+completed requests; `cpu_ratio` is the reference's CPU per request over the endpoint's, the
+reference being measured just before and just after each endpoint (the machine is shared, and
+its load drifts: CPU per request of back-to-back runs is what compares).
 Prints a table and writes var/bench/latest.json (and var/bench/<database>.json).
 """
 import http.client
@@ -46,6 +48,7 @@ if ONLY:
 TARGETS = {"poll": 0.8, "notify": 0.6, "buy_now": 0.35, "my_orders": 0.5, "login": 0.013}
 RSS_LIMIT_MB = 150
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+REFERENCE_SECONDS = max(2, SECONDS // 2)
 THREADS, CONNECTIONS = 2, 16
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -188,11 +191,11 @@ def peak_rss_mb(pids):
     return max(peaks)
 
 
-def run_wrk(port, endpoint, request_file, cycle):
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s",
+def run_wrk(port, endpoint, request_file, cycle, seconds):
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s",
                "-s", str(LUA), f"http://127.0.0.1:{port}", "--", endpoint, str(request_file),
                str(THREADS), "cycle" if cycle else "once"]
-    output = subprocess.run(command, capture_output=True, text=True, timeout=SECONDS + 60)
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     line = next((ln for ln in output.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk failed for {endpoint}:\n{output.stdout}\n{output.stderr}")
@@ -208,14 +211,14 @@ def warm_up(port, endpoint, lines):
             raise RuntimeError(f"warm-up of {endpoint} answered {status}: {answer[:300]!r}")
 
 
-def measure(master, port, endpoint, pool):
+def measure(master, port, endpoint, pool, seconds=SECONDS):
     warm_up(port, endpoint, pool.warm_up)
     request_file = RUN_DIR / f"{endpoint}.tsv"
     request_file.write_text("\n".join(pool.lines) + "\n", encoding="utf-8")
     before_db = pool.db_state()
     pids = [master, *worker_pids(master)]
     cpu_before = cpu_seconds(pids)
-    result = run_wrk(port, endpoint, request_file, pool.cycle)
+    result = run_wrk(port, endpoint, request_file, pool.cycle, seconds)
     time.sleep(0.5)  # the requests still in flight when wrk stopped finish (and are billed)
     if [master, *worker_pids(master)] != pids:
         raise RuntimeError("a gunicorn worker was replaced during the run: CPU would be lost")
@@ -232,14 +235,49 @@ def measure(master, port, endpoint, pool):
         "rps": round(done / (result["duration_us"] / 1e6), 1),
         "p50_ms": round(result["p50_us"] / 1000, 2), "p99_ms": round(result["p99_us"] / 1000, 2),
         "errors": errors, "cpu_ms": round(cpu * 1000 / max(done, 1), 3),
-        "rss_mb": round(peak_rss_mb(pids[1:]), 1), "requests": done,
+        "rss_mb": round(peak_rss_mb(pids[1:]), 1), "requests": done, "cpu_s": cpu,
+        "seconds": result["duration_us"] / 1e6,
     }, problems
 
 
-def report(database, results, problems):
-    reference = results["reference"]["cpu_ms"]
+def combined(slices):
+    """The reference over all its slices: CPU and requests summed, the worst latencies."""
+    requests, cpu = sum(s["requests"] for s in slices), sum(s["cpu_s"] for s in slices)
+    return {
+        "rps": round(requests / sum(s["seconds"] for s in slices), 1),
+        "p50_ms": max(s["p50_ms"] for s in slices), "p99_ms": max(s["p99_ms"] for s in slices),
+        "errors": sum(s["errors"] for s in slices), "cpu_ms": round(cpu * 1000 / requests, 3),
+        "rss_mb": max(s["rss_mb"] for s in slices), "requests": requests, "cpu_s": cpu,
+    }
+
+
+def run_all(master, port, pools):
+    """Each path bracketed by two slices of the reference: its ratio uses the two around it,
+    so the machine's load drifting between phases (other jobs share it) does not skew it."""
+    results, problems, slices = {}, {"reference": []}, []
+
+    def reference_slice():
+        result, found = measure(master, port, "reference", pools["reference"], REFERENCE_SECONDS)
+        slices.append(result)
+        problems["reference"] += found
+
+    reference_slice()
+    for endpoint in ENDPOINTS[1:]:
+        results[endpoint], problems[endpoint] = measure(master, port, endpoint, pools[endpoint])
+        reference_slice()
+        around = combined(slices[-2:])
+        results[endpoint]["cpu_ratio"] = round(around["cpu_ms"] / results[endpoint]["cpu_ms"], 4)
+        r = results[endpoint]
+        print(f"  {endpoint}: {r['rps']} req/s, {r['cpu_ms']} ms CPU "
+              f"(reference {around['cpu_ms']}), {r['errors']} errors", flush=True)
+    results = {"reference": {**combined(slices), "cpu_ratio": 1.0}, **results}
     for result in results.values():
-        result["cpu_ratio"] = round(reference / result["cpu_ms"], 4) if result["cpu_ms"] else None
+        del result["cpu_s"]
+        result.pop("seconds", None)
+    return results, problems
+
+
+def report(database, results, problems):
     print(f"\nHTTP benchmark — {database}, gunicorn 2 sync workers, wrk -t{THREADS} "
           f"-c{CONNECTIONS} -d{SECONDS}s per endpoint, {os.cpu_count()} CPUs")
     print(f"{'endpoint':10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
@@ -277,18 +315,12 @@ def main():
     try:
         call_command("migrate", verbosity=0)
         started = time.monotonic()
-        pools = seed.build_pools(endpoints=ENDPOINTS, alipay_private_key_file=alipay_private_key, seconds=SECONDS)
+        pools = seed.build_pools(endpoints=ENDPOINTS, alipay_private_key_file=alipay_private_key,
+                                 seconds=SECONDS)
         print(f"seeded {database} in {time.monotonic() - started:.1f}s")
         connections.close_all()
-        results, problems = {}, {}
         with gunicorn() as (master, port):
-            for endpoint in ENDPOINTS:
-                results[endpoint], problems[endpoint] = measure(master, port, endpoint,
-                                                                pools[endpoint])
-                connections.close_all()
-                r = results[endpoint]
-                print(f"  {endpoint}: {r['rps']} req/s, {r['cpu_ms']} ms CPU, {r['errors']} errors",
-                      flush=True)
+            results, problems = run_all(master, port, pools)
         ok = report(database, results, problems)
     finally:
         mysql_drop()
