@@ -71,7 +71,7 @@ def prepare_environment():
     os.environ.update({
         "DJANGO_SETTINGS_MODULE": "luffyapi.settings.bench",
         "SECRET_KEY": os.urandom(32).hex(), "DATABASE_URL": database_url,
-        "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "127.0.0.1",
         "ALIPAY_APP_ID": "2021000000000042", "ALIPAY_SELLER_ID": "2088000000000042",
         "ALIPAY_APP_PRIVATE_KEY_FILE": keys["app_private"],
         "ALIPAY_APP_PUBLIC_KEY_FILE": keys["app_public"],

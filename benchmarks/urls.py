@@ -17,6 +17,7 @@ class ReferenceApi(APIView):
         return APIResponse(username=request.user.username)
 
 
-urlpatterns = [path("api/bench/reference/", ReferenceApi.as_view(), name="bench-reference"),
-               *site_urlpatterns]
+# After the site's own patterns, so resolving it costs what resolving an order endpoint costs.
+urlpatterns = [*site_urlpatterns,
+               path("api/bench/reference/", ReferenceApi.as_view(), name="bench-reference")]
 __all__ = ["handler404", "handler500", "urlpatterns"]
