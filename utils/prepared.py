@@ -12,11 +12,16 @@ same as iterating the queryset, select_related objects and annotations included.
             order__out_trade_no=no), no="")
     lines = order_with_lines(no="2026...")          # a list of OrderDetail
 
+`insert(*objs)` and `update_fields(obj, names)` are the writes of the same hot paths, with SQL
+made once per model and shape: the values go through each field's pre_save and
+get_db_prep_save, as in Model.save() and bulk_create(); model signals are not sent (the project
+registers none; tests/utils/test_prepared.py says so).
+
 Each keyword is a value the filter compares with: a string, an int, or a non-empty list of
 them (for `__in`; compiled once per length), declared by example (`no=""`, `ids=[0]`). None is
 refused: it would change the SQL (`IS NULL`), so such a filter stays an ordinary queryset.
 """
-from django.db import connections
+from django.db import DatabaseError, connections, router
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
@@ -104,3 +109,58 @@ def _sample_maker(kind, n):
     if isinstance(kind, int):
         return lambda i: -(10 ** 15) - n * 10 ** 6 - i
     raise TypeError(f"PreparedQuery values are strings or ints, not {type(kind).__name__}")
+
+
+_write_sql = {}
+
+
+def insert(*objs):
+    """INSERT these new instances of one model in one statement; a single one gets its pk."""
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+    key = ("insert", alias, model, len(objs))
+    sql = _write_sql.get(key)
+    if sql is None:
+        if any(type(obj) is not model or obj.pk is not None for obj in objs):
+            raise ValueError("insert() takes new instances of one model")
+        quote = connection.ops.quote_name
+        row = "(" + ", ".join(_placeholder(f) for f in fields) + ")"
+        columns = ", ".join(quote(f.column) for f in fields)
+        # Names from the model's _meta, quoted; every value is a parameter.
+        sql = _write_sql[key] = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(objs))}"  # noqa: S608, E501
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if len(objs) == 1 and meta.auto_field is not None:
+            objs[0].pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, alias
+
+
+def update_fields(obj, names):
+    """UPDATE these fields of a saved instance (auto_now ones refreshed, as save() does)."""
+    model, meta = type(obj), type(obj)._meta
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    fields = [meta.get_field(name) for name in names]
+    key = ("update", alias, model, tuple(names))
+    sql = _write_sql.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(f.column)} = {_placeholder(f)}" for f in fields)
+        # Names from the model's _meta, quoted; every value is a parameter.
+        sql = _write_sql[key] = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608, E501
+    params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, meta.pk.get_db_prep_value(obj.pk, connection)])
+        if cursor.rowcount != 1:
+            raise DatabaseError(f"update of {meta.label} {obj.pk} affected {cursor.rowcount} rows")
+
+
+def _placeholder(field):
+    if hasattr(field, "get_placeholder"):  # e.g. BinaryField on some databases
+        raise TypeError(f"{field} needs its own SQL placeholder: save it the usual way")
+    return "%s"

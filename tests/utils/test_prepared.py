@@ -2,15 +2,16 @@
 from unittest import mock
 
 import pytest
-from django.db import transaction
-from django.db.models import F
+from django.apps import apps
+from django.db import DatabaseError, transaction
+from django.db.models import F, signals
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 
 from apps.course.models import Course
-from apps.order.models import OrderDetail
+from apps.order.models import Order, OrderDetail, PaymentEvent
 from tests.factories import CourseFactory, UserFactory
-from utils.prepared import PreparedQuery
+from utils.prepared import PreparedQuery, insert, update_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +75,47 @@ def test_a_locking_query_still_needs_a_transaction(courses):
         assert locked(pk=courses[0].pk)[0].name == courses[0].name
     with pytest.raises(TransactionManagementError):
         locked(pk=courses[0].pk)
+
+
+def test_insert_writes_what_create_writes(order):
+    common = dict(kind="notify", order=order, out_trade_no=order.out_trade_no,
+                  params={"金额": "99.00", "nested": [1, None]}, verified=None, outcome="paid",
+                  from_status=0, to_status=1, notify_id="nid-1", flagged=True)
+    by_orm = PaymentEvent.objects.create(**common)
+    mine, other = PaymentEvent(**common), PaymentEvent(**{**common, "outcome": "second"})
+
+    insert(mine)
+    insert(PaymentEvent(**{**common, "outcome": "two at once"}), other)
+
+    stored = PaymentEvent.objects.get(pk=mine.pk)
+    skip = {"id", "created_time"}
+    assert {k: v for k, v in fields(stored).items() if k not in skip} == {
+        k: v for k, v in fields(by_orm).items() if k not in skip}
+    assert stored.created_time >= by_orm.created_time  # auto_now_add, as save() sets it
+    assert PaymentEvent.objects.filter(outcome__in=["two at once", "second"]).count() == 2
+
+
+def test_update_fields_saves_those_fields_and_refreshes_auto_now(order):
+    before = Order.objects.get(pk=order.pk)
+    order.trade_no, order.subject = "2026000000000000000000000001", "not saved"
+
+    update_fields(order, ["trade_no", "updated_time"])
+
+    after = Order.objects.get(pk=order.pk)
+    assert after.trade_no == "2026000000000000000000000001" and after.subject == before.subject
+    assert after.updated_time > before.updated_time
+
+
+def test_update_of_a_missing_row_fails(order):
+    ghost = Order.objects.get(pk=order.pk)
+    ghost.pk = 10 ** 9
+    with pytest.raises(DatabaseError):
+        update_fields(ghost, ["subject"])
+
+
+def test_the_models_written_this_way_have_no_signal_receivers():
+    """insert()/update_fields() send no model signals: nothing may be listening for them."""
+    for model in apps.get_models():
+        if model._meta.app_label in {"order", "course", "user"}:
+            for signal in (signals.pre_save, signals.post_save):
+                assert not signal.has_listeners(model), (model, signal)
