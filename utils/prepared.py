@@ -79,6 +79,8 @@ class _Plan:
         self.init_list = [column[0].target.attname for column in select[start:end]]
         self.populators = get_related_populators(klass_info, select, self.alias)
         self.annotations = dict(compiler.annotation_col_map or {})
+        self.converters = compiler.get_converters(
+            [column[0] for column in select[0:compiler.col_count]])
 
     def run(self, values):
         params = list(self.params)
@@ -92,7 +94,9 @@ class _Plan:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         objects = []
-        for row in self.compiler.results_iter([rows]):  # the field converters, as usual
+        if self.converters:  # the fields' own conversions (decimals, aware datetimes, ...)
+            rows = self.compiler.apply_converters(rows, self.converters)
+        for row in rows:
             obj = self.model.from_db(self.alias, self.init_list, row[self.model_slice])
             for populator in self.populators:
                 populator.populate(row, obj)
