@@ -1,8 +1,11 @@
 // Order helpers shared by buy-now, the selection bar and the order pages.
 import { isPositiveAmount } from './money'
 
+// Order statuses, as the backend numbers them (apps/order/constants.py OrderStatus).
 export const ORDER_UNPAID = 0
 export const ORDER_PAID = 1
+export const ORDER_CANCELLED = 2
+export const ORDER_TIMED_OUT = 3
 
 /** The backend (and Alipay) accept at most 128 characters and none of / = & or controls. */
 export const SUBJECT_MAX_LENGTH = 128
