@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.db import models
 
-from .constants import EventKind, OrderStatus, PayType
+from .constants import EventKind, OrderStatus, Outcome, PayType
 
 
 class Order(models.Model):
@@ -85,7 +85,7 @@ class PaymentEvent(models.Model):
     kind = models.CharField("类型", max_length=16, choices=EventKind.choices)
     params = models.JSONField("原始参数", default=dict, blank=True)
     verified = models.BooleanField("验签通过", null=True)
-    outcome = models.CharField("结果", max_length=64)
+    outcome = models.CharField("结果", max_length=64, choices=Outcome.choices)
     detail = models.CharField("说明", max_length=255, blank=True, default="")
     from_status = models.SmallIntegerField("原状态", choices=OrderStatus.choices, null=True, blank=True)
     to_status = models.SmallIntegerField("新状态", choices=OrderStatus.choices, null=True, blank=True)
