@@ -218,3 +218,21 @@ def test_lines_of_another_order_cannot_be_refunded(shop, student_api, courses, m
         order_refund(order=Order.objects.get(out_trade_no=order_no),
                      line_ids=[foreign.lines.get().pk])
     assert shop.trade(order_no)["refunds"] == []
+
+
+def test_a_refund_alipay_refuses_leaves_the_line_and_the_course(shop, student_api, courses,
+                                                               admin_client, student):
+    order_no = _paid_order(shop, student_api, courses)
+    # 250.00 of the 298.00 was given back outside the shop (Alipay's console, say).
+    alipay.trade_refund(out_trade_no=order_no, refund_amount=Decimal("250.00"),
+                        out_request_no="console-1")
+
+    page = _admin_action(admin_client, "refund_orders", order_no, confirm="yes",
+                         lines=_line_ids(order_no, courses[0])).content.decode()
+
+    assert "退款失败" in page  # Alipay: ACQ.REFUND_AMT_NOT_EQUAL_TOTAL, more than was paid
+    assert PaymentEvent.objects.filter(kind=EventKind.REFUND, outcome=Outcome.ERROR,
+                                       params__sub_code="ACQ.REFUND_AMT_NOT_EQUAL_TOTAL").exists()
+    order = Order.objects.get(out_trade_no=order_no)
+    assert order.refund_amount == 0 and not order.lines.filter(refund_time__isnull=False).exists()
+    assert UserCourse.objects.filter(user=student).count() == 2

@@ -214,6 +214,10 @@ def payment_return_verify(*, order, params: dict) -> bool:
     return ok
 
 
+_PAYMENT_FIELDS = ["order_status", "trade_no", "pay_time", "refund_amount", "refund_time",
+                   "last_query_time", "updated_time"]
+
+
 def order_poll(*, order, return_params: dict):
     """The success page's poll: check the return signature, ask Alipay while still unpaid.
 
@@ -225,7 +229,7 @@ def order_poll(*, order, return_params: dict):
     should_ask = order.order_status == OrderStatus.UNPAID or returned
     if not order.is_paid and should_ask and query_slot_claim(order):
         payment_sync(order=order)
-        order.refresh_from_db()
+        order.refresh_from_db(fields=_PAYMENT_FIELDS)  # keeps the prefetched lines
     return order
 
 
