@@ -120,6 +120,19 @@ def test_a_superseded_order_is_closed_at_alipay_before_the_new_one(shop, student
     assert Order.objects.get(out_trade_no=again["out_trade_no"]).total_amount == Decimal("79.00")
 
 
+def test_an_overdue_open_order_is_closed_at_alipay_before_it_is_replaced(shop, student_api,
+                                                                         courses):
+    first = buy(student_api, courses[:1])
+    shop.open(first["pay_url"])
+    age(first["out_trade_no"], expired_ago=timezone.timedelta(seconds=1))
+
+    again = buy(student_api, courses[:1])
+
+    assert again["out_trade_no"] != first["out_trade_no"]
+    assert order_status(first["out_trade_no"]) == OrderStatus.TIMED_OUT
+    assert shop.trade(first["out_trade_no"])["status"] == "TRADE_CLOSED"
+
+
 def test_a_superseded_order_paid_at_alipay_is_settled_and_answered_as_paid(shop, student_api,
                                                                            courses, student):
     shop.set_faults(notify_drop=100)

@@ -132,18 +132,22 @@ def order_place(*, user, course_ids, subject, total_amount: Decimal, pay_type) -
 def _open_order_retire(order):
     """Close a stale open order at Alipay, then here; Conflict if it was paid meanwhile.
 
-    Overdue: Alipay refuses payment after time_expire (our deadline), so an unsure answer
-    still lets it time out here. Priced differently: it is still payable at Alipay, so an
-    unsure answer refuses (503) rather than open a second payable order.
+    Alipay unreachable: an overdue order times out here anyway (Alipay refuses payment after
+    time_expire, our deadline, and late money is still accepted and flagged); one priced
+    differently is still payable, so 503 rather than open a second payable order. Alipay
+    refusing to close (the trade was paid, or closed after payment) is settled by a query.
     """
     overdue = order.expire_time <= timezone.now()
     failure = trade_close_at_alipay(order=order)
     if failure is not None and not failure.trade_not_exist:
-        # ACQ.TRADE_STATUS_ERROR and the like: paid (or closed) at Alipay; ask which.
-        outcome = Outcome.UNKNOWN if failure.unknown else payment_sync(order=order)
-        if outcome in SETTLED_OUTCOMES:
-            raise Conflict(ALREADY_PAID, code="already_paid")
-        if outcome != Outcome.CLOSED and not overdue:
+        if failure.unknown:
+            unpayable = overdue  # Alipay's time_expire stops payment
+        else:  # e.g. ACQ.TRADE_STATUS_ERROR: ask Alipay what happened to the trade
+            outcome = payment_sync(order=order)
+            if outcome in SETTLED_OUTCOMES:
+                raise Conflict(ALREADY_PAID, code="already_paid")
+            unpayable = outcome == Outcome.CLOSED
+        if not unpayable:
             raise LuffyError("暂时无法向支付宝确认原订单的状态，请稍后再试",
                              status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
                              code="alipay_unavailable")
