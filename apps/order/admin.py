@@ -112,11 +112,12 @@ class OrderAdmin(admin.ModelAdmin):
             if not line_ids:
                 self.message_user(request, f"{order.out_trade_no}: 未选择课程，跳过", messages.WARNING)
                 continue
-            self._each(request, [order], partial(_refund_lines, line_ids=line_ids), "已退款")
+            self._each(request, [order], partial(_refund_lines, line_ids=line_ids,
+                                                 actor=request.user.username), "已退款")
 
 
-def _refund_lines(order, *, line_ids):
-    return order_refund(order=order, line_ids=line_ids)
+def _refund_lines(order, *, line_ids, actor):
+    return order_refund(order=order, line_ids=line_ids, actor=actor)
 
 
 @admin.register(PaymentEvent)

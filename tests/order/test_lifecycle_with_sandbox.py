@@ -187,6 +187,8 @@ def test_the_admin_refunds_one_course_of_an_order(shop, student_api, courses, ad
 
     assert "已退款 (refunded)" in done.content.decode()
     assert "所选课程均已退款" in again.content.decode()
+    event = PaymentEvent.objects.get(kind=EventKind.REFUND, outcome=Outcome.REFUNDED)
+    assert event.detail.startswith(f"{order_no}-{first_line[0]} by ")  # who refunded it
     trade = shop.trade(order_no)
     assert [r["refund_amount"] for r in trade["refunds"]] == ["99.00"]
     assert trade["status"] == "TRADE_SUCCESS"  # still paid at Alipay: partly refunded

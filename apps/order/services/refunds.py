@@ -25,8 +25,11 @@ def refund_request_no(*, order, line) -> str:
     return f"{order.out_trade_no}-{line.pk}"
 
 
-def order_refund(*, order, line_ids) -> Outcome:
-    """Refund the chosen lines of a paid order; REFUNDED if money moved for at least one."""
+def order_refund(*, order, line_ids, actor="") -> Outcome:
+    """Refund the chosen lines of a paid order; REFUNDED if money moved for at least one.
+
+    `actor` (the admin's username) is written into each refund event.
+    """
     if not order.is_paid:
         raise Conflict("只能退款已支付的订单")
     lines = list(order.lines.filter(pk__in=line_ids).select_related("course").order_by("pk"))
@@ -35,18 +38,19 @@ def order_refund(*, order, line_ids) -> Outcome:
     pending = [line for line in lines if not line.is_refunded]
     if not pending:
         raise Conflict("所选课程均已退款")
-    outcomes = [_line_refund(order=order, line=line) for line in pending]
+    outcomes = [_line_refund(order=order, line=line, actor=actor) for line in pending]
     return Outcome.REFUNDED if Outcome.REFUNDED in outcomes else Outcome.ALREADY_REFUNDED
 
 
-def _line_refund(*, order, line) -> Outcome:
+def _line_refund(*, order, line, actor) -> Outcome:
     request_no = refund_request_no(order=order, line=line)
+    by = f" by {actor}" if actor else ""
     try:
         answer = alipay.trade_refund(out_trade_no=order.out_trade_no,
                                      refund_amount=line.real_price, out_request_no=request_no)
     except AlipayError as exc:
         # Unknown: the money may have moved; the same request number makes a retry safe.
-        event_record(kind=EventKind.REFUND, order=order, detail=f"{request_no}: {exc}",
+        event_record(kind=EventKind.REFUND, order=order, detail=f"{request_no}{by}: {exc}",
                      outcome=Outcome.UNKNOWN if exc.unknown else Outcome.ERROR,
                      params={"code": exc.code, "sub_code": exc.sub_code}, flagged=exc.unknown)
         raise Conflict(f"「{line.course.name}」退款失败：{exc.msg or exc.sub_code or exc.code}",
@@ -57,7 +61,7 @@ def _line_refund(*, order, line) -> Outcome:
         locked = order_lock(pk=order.pk)
         line = OrderDetail.objects.select_for_update().get(pk=line.pk)
         event_record(kind=EventKind.REFUND, order=locked, params=answer, verified=True,
-                     outcome=outcome, detail=f"{request_no}: ¥{line.real_price}, "
+                     outcome=outcome, detail=f"{request_no}{by}: ¥{line.real_price}, "
                                              f"refund_fee {answer.get('refund_fee')}")
         if not line.is_refunded:
             line.refund_time, line.refund_request_no = now, request_no
