@@ -18,7 +18,8 @@ packages_for() {
 
 missing=()
 for target in "$@"; do
-  for package in $(packages_for "$target"); do
+  packages=$(packages_for "$target")
+  for package in $packages; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
       || missing+=("$package")
   done

@@ -5,9 +5,14 @@ import 'element-plus/es/components/message/style/css'
 import 'element-plus/es/components/message-box/style/css'
 import './styles/base.css'
 import App from './App.vue'
+import { configureAuth } from './api/http'
+import { sessionAuth } from './api/session'
 import router from './router'
+import { useUserStore } from './stores/user'
 
 const app = createApp(App)
-app.use(createPinia()) // before the router: its guard reads the user store
+const pinia = createPinia()
+app.use(pinia) // before the router: its guard reads the user store
 app.use(router)
+configureAuth(sessionAuth(useUserStore(pinia), router))
 app.mount('#app')

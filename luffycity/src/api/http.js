@@ -1,7 +1,6 @@
 // The only axios instance: base URL, JWT header, envelope unwrapping, 401 → login.
+// It imports neither the router nor the stores: main.js hands it the session (configureAuth).
 import axios from 'axios'
-import router from '@/router'
-import { useUserStore } from '@/stores/user'
 
 export const NETWORK_ERROR_MSG = '网络错误，请稍后再试'
 
@@ -15,6 +14,24 @@ export class ApiError extends Error {
     this.httpStatus = httpStatus // 0 = no answer (network error / timeout)
     this.data = data
   }
+}
+
+/**
+ * What this layer needs from the login session, handed over once by main.js:
+ *   token()    the access token to send ('' when logged out)
+ *   refresh()  resolves a fresh access token, or null when the session cannot be renewed
+ *   clear()    forgets the session (the token was refused)
+ *   toLogin()  sends the user to the login page
+ */
+const auth = {
+  token: () => '',
+  refresh: async () => null,
+  clear: () => {},
+  toLogin: () => {},
+}
+
+export function configureAuth(handlers) {
+  Object.assign(auth, handlers)
 }
 
 const http = axios.create({
@@ -31,7 +48,7 @@ const http = axios.create({
  */
 
 http.interceptors.request.use((config) => {
-  const token = config.skipAuth ? null : useUserStore().token
+  const token = config.skipAuth ? null : auth.token()
   if (token) config.headers.set('Authorization', `JWT ${token}`)
   else config.headers.delete('Authorization')
   return config
@@ -59,31 +76,24 @@ async function handleFailure(error) {
 }
 
 async function handleUnauthorized({ config, response }) {
-  const store = useUserStore()
-  if (!config.skipAuth && !config._retried && store.refresh) {
+  if (!config.skipAuth && !config._retried) {
     // The access token may just have expired: refresh once, then replay the request.
-    if (await refreshOnce(store)) return http({ ...config, _retried: true })
+    if (await refreshOnce()) return http({ ...config, _retried: true })
   }
-  const hadToken = !config.skipAuth && Boolean(store.token)
-  store.logout()
+  const hadToken = !config.skipAuth && Boolean(auth.token())
+  auth.clear()
   if (config.authOptional && hadToken) return http({ ...config, skipAuth: true })
-  redirectToLogin()
+  auth.toLogin()
   throw toApiError(response.data, 401)
 }
 
 // Concurrent 401s share one refresh call.
 let refreshing = null
-function refreshOnce(store) {
-  refreshing ||= store.refreshToken().finally(() => {
+function refreshOnce() {
+  refreshing ||= Promise.resolve(auth.refresh()).finally(() => {
     refreshing = null
   })
   return refreshing
-}
-
-function redirectToLogin() {
-  const current = router.currentRoute.value
-  if (current.name === 'login') return
-  router.push({ name: 'login', query: { redirect: current.fullPath } })
 }
 
 const DEFAULT_MESSAGES = {

@@ -4,8 +4,6 @@ import { fetchOrder, fetchPayResult } from '@/api/order'
 import { isRefunded, ORDER_PAID } from '@/utils/order'
 import { usePolling } from './usePolling'
 
-export { ORDER_PAID }
-
 /** Answers that will not change by asking again: the order does not exist or is not ours. */
 const FINAL_HTTP_STATUSES = [403, 404]
 

@@ -8,7 +8,6 @@ import { getCurrentScope, onScopeDispose, ref } from 'vue'
  */
 export function usePolling(task, { interval = 2000, maxAttempts = 30, backoff = 1, maxInterval = 10000 } = {}) {
   const attempts = ref(0)
-  const running = ref(false)
   const exhausted = ref(false)
   const error = ref(null)
   let timer = null
@@ -22,14 +21,11 @@ export function usePolling(task, { interval = 2000, maxAttempts = 30, backoff = 
     } catch (err) {
       if (run !== generation) return
       error.value = err
-      running.value = false
       return
     }
     if (run !== generation) return
-    if (done) {
-      running.value = false
-    } else if (attempts.value >= maxAttempts) {
-      running.value = false
+    if (done) return
+    if (attempts.value >= maxAttempts) {
       exhausted.value = true
     } else {
       const delay = Math.min(interval * backoff ** (attempts.value - 1), maxInterval)
@@ -41,7 +37,6 @@ export function usePolling(task, { interval = 2000, maxAttempts = 30, backoff = 
     generation += 1
     clearTimeout(timer)
     timer = null
-    running.value = false
   }
 
   function start() {
@@ -49,11 +44,10 @@ export function usePolling(task, { interval = 2000, maxAttempts = 30, backoff = 
     attempts.value = 0
     exhausted.value = false
     error.value = null
-    running.value = true
     tick(generation)
   }
 
   if (getCurrentScope()) onScopeDispose(stop)
 
-  return { attempts, running, exhausted, error, start, stop }
+  return { attempts, exhausted, error, start, stop }
 }

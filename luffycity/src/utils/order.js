@@ -1,8 +1,11 @@
 // Order helpers shared by buy-now, the selection bar and the order pages.
 import { isPositiveAmount } from './money'
 
+// Order statuses, as the backend numbers them (apps/order/constants.py OrderStatus).
 export const ORDER_UNPAID = 0
 export const ORDER_PAID = 1
+export const ORDER_CANCELLED = 2
+export const ORDER_TIMED_OUT = 3
 
 /** The backend (and Alipay) accept at most 128 characters and none of / = & or controls. */
 export const SUBJECT_MAX_LENGTH = 128
@@ -34,4 +37,10 @@ export function orderSubject(courses) {
 /** An order some money was given back for (its status stays "paid"). */
 export function isRefunded(order) {
   return Boolean(order) && isPositiveAmount(order.refund_amount)
+}
+
+/** Some lines were refunded and some were not: the student keeps the rest of the courses. */
+export function isPartlyRefunded(order) {
+  const lines = order?.lines || []
+  return lines.some((line) => line.refunded) && lines.some((line) => !line.refunded)
 }

@@ -2,17 +2,18 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { networkDown, reply, scriptedAdapter } from './helpers'
 
-const router = vi.hoisted(() => ({
+import http, { ApiError, configureAuth, NETWORK_ERROR_MSG } from '@/api/http'
+import { sessionAuth } from '@/api/session'
+import { login } from '@/api/user'
+import { fetchCourse, fetchCourses } from '@/api/course'
+import { fetchPayResult } from '@/api/order'
+import { useUserStore } from '@/stores/user'
+
+// A stand-in router: the HTTP layer is wired to the session exactly as main.js does it.
+const router = {
   currentRoute: { value: { name: 'my-orders', fullPath: '/my/orders?page=2' } },
   push: vi.fn(),
-}))
-vi.mock('@/router', () => ({ default: router }))
-
-const { default: http, ApiError, NETWORK_ERROR_MSG } = await import('@/api/http')
-const { login } = await import('@/api/user')
-const { fetchCourse, fetchCourses } = await import('@/api/course')
-const { fetchPayResult } = await import('@/api/order')
-const { useUserStore } = await import('@/stores/user')
+}
 
 function useAdapter(...answers) {
   const adapter = scriptedAdapter(vi, ...answers)
@@ -27,6 +28,7 @@ describe('api/http', () => {
     localStorage.clear()
     setActivePinia(createPinia())
     store = useUserStore()
+    configureAuth(sessionAuth(store, router))
     router.push.mockReset()
   })
 
@@ -157,5 +159,18 @@ describe('api/http', () => {
   it('still rejects other statuses on the pay result poll', async () => {
     useAdapter(reply(400, { status: 1, msg: '签名错误' }))
     await expect(fetchPayResult({ out_trade_no: 'N1' })).rejects.toThrow('签名错误')
+  })
+})
+
+describe('api/ layer', () => {
+  // The HTTP layer gets the session from main.js; importing the router or a store from
+  // src/api/ would bring back the import cycle (api/http → stores/user → api/user → api/http).
+  const sources = import.meta.glob('/src/api/*.js', { query: '?raw', import: 'default', eager: true })
+
+  it('imports neither the router nor the stores', () => {
+    expect(Object.keys(sources)).toContain('/src/api/http.js')
+    for (const [file, source] of Object.entries(sources)) {
+      expect(source, file).not.toMatch(/from\s+['"]@\/(router|stores)/)
+    }
   })
 })
