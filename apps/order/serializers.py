@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from lib.al_pay.times import format_amount
 
-from .constants import SUPPORTED_PAY_TYPES, PayType
+from .constants import SUPPORTED_PAY_TYPES, OrderStatus, PayType
 from .models import Order, OrderDetail
 
 # Alipay refuses these characters in a subject.
@@ -92,16 +92,17 @@ class OrderLineSerializer(serializers.ModelSerializer):
         fields = ["course_id", "course_name", "price", "real_price", "refunded", "refund_time"]
 
     def to_representation(self, line):
-        return _line_out(line)
+        return _line_out(line, timezone.get_current_timezone())
 
 
-def _line_out(line):
+def _line_out(line, zone):
     return {"course_id": line.course_id, "course_name": line.course.name,
-            "price": format_amount(line.price), "real_price": format_amount(line.real_price)}
+            "price": format_amount(line.price), "real_price": format_amount(line.real_price),
+            "refunded": line.is_refunded, "refund_time": _local_iso(line.refund_time, zone)}
 
 
 class OrderSerializer(serializers.ModelSerializer):
-    """An order with its lines (`lines` prefetched or attached, each with its course).
+    """An order with its lines (prefetched, or a list in `line_list`), each with its course.
 
     The fields below are the documented shape (the schema is generated from them); the output
     is written out in to_representation: DRF would rebuild every field from the model for each
@@ -121,26 +122,35 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, order):
+        zone = timezone.get_current_timezone()
+        lines = getattr(order, "line_list", None)
         return {
             "out_trade_no": order.out_trade_no, "subject": order.subject,
             "total_amount": format_amount(order.total_amount),
             "order_status": order.order_status,
-            "order_status_display": order.get_order_status_display(),
-            "pay_type": order.pay_type, "pay_type_display": order.get_pay_type_display(),
-            "trade_no": order.trade_no, "pay_time": _local_iso(order.pay_time),
+            "order_status_display": _STATUS_LABELS.get(order.order_status, order.order_status),
+            "pay_type": order.pay_type,
+            "pay_type_display": _PAY_TYPE_LABELS.get(order.pay_type, order.pay_type),
+            "trade_no": order.trade_no, "pay_time": _local_iso(order.pay_time, zone),
             "refund_amount": format_amount(order.refund_amount),
-            "refund_time": _local_iso(order.refund_time),
-            "created_time": _local_iso(order.created_time),
-            "expire_time": _local_iso(order.expire_time),
-            "lines": [_line_out(line) for line in order.lines.all()],
+            "refund_time": _local_iso(order.refund_time, zone),
+            "created_time": _local_iso(order.created_time, zone),
+            "expire_time": _local_iso(order.expire_time, zone),
+            "lines": [_line_out(line, zone) for line in
+                      (order.lines.all() if lines is None else lines)],
         }
 
 
-def _local_iso(moment):
+# get_FOO_display() rebuilds a dict from the field's choices on every call.
+_STATUS_LABELS = {value: str(label) for value, label in OrderStatus.choices}
+_PAY_TYPE_LABELS = {value: str(label) for value, label in PayType.choices}
+
+
+def _local_iso(moment, zone):
     """DRF's ISO 8601 for an aware datetime: in the current time zone (Beijing), or None."""
     if moment is None:
         return None
-    text = moment.astimezone(timezone.get_current_timezone()).isoformat()
+    text = moment.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

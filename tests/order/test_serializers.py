@@ -40,10 +40,12 @@ def test_paid_and_refunded_order(order):
         order.pay_time = timezone.now() - timedelta(minutes=3)
         order.refund_amount, order.refund_time = order.total_amount, timezone.now()
         order.save()
+        order.lines.filter(pk=order.lines.first().pk).update(refund_time=timezone.now())
     order = selectors.order_get(out_trade_no=order.out_trade_no)
 
     written = OrderSerializer(order).data
 
     assert written == drf_representation(order)
     assert written["pay_time"].endswith("+08:00") and written["order_status_display"] == "已支付"
+    assert [line["refunded"] for line in written["lines"]] == [True, False]
     assert OrderSerializer([order], many=True).data == [drf_representation(order)]
