@@ -1,16 +1,16 @@
-"""JWT authentication for views that read the caller's row together with their own data.
+"""JWT authentication (simplejwt's), which can leave the user's row to the view's own query.
 
 simplejwt's JWTAuthentication reads the user's row on every request. A view whose query
-already joins the row it checks ownership against (an order and its owner) can use
-DeferredUserJWTAuthentication instead: `request.user` then knows its id from the token, and
-the checks simplejwt makes on the row (it exists, it is active, the password did not change)
-are made on the row the view read (`adopt`), or on the user's own row the moment anything
-else is asked of it. The answers stay the same; the query is saved.
+already reads the row it checks ownership against (an order and its owner) sets
+`defer_user_row = True`: `request.user` then knows its id from the token, and the checks
+simplejwt makes on the row (it exists, it is active, the password did not change) are made on
+the row the view read (`request.user.adopt(row)`), or on the user's own row the moment anything
+else is asked of it. The answers stay the same; one query per request goes.
 """
 from django.core.exceptions import ValidationError
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
-from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt import authentication as simplejwt
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
@@ -37,18 +37,28 @@ class DeferredUser(SimpleLazyObject):
         self._wrapped = user
 
 
-class DeferredUserJWTAuthentication(JWTAuthentication):
-    """JWTAuthentication whose user row is read on demand (see the module docstring)."""
+class JWTAuthentication(simplejwt.JWTAuthentication):
+    """simplejwt's JWTAuthentication; on views with `defer_user_row`, the row is read on demand."""
 
-    def get_user(self, validated_token):
+    def authenticate(self, request):
+        header = self.get_header(request)
+        raw_token = None if header is None else self.get_raw_token(header)
+        if raw_token is None:
+            return None
+        validated_token = self.get_validated_token(raw_token)
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        if getattr(view, "defer_user_row", False):
+            return self.get_deferred_user(validated_token), validated_token
+        return self.get_user(validated_token), validated_token
+
+    def get_deferred_user(self, validated_token):
         try:
             # The claim is text ("7"); the view compares it with foreign keys (7).
             user_id = self.user_model._meta.get_field(api_settings.USER_ID_FIELD).to_python(
                 validated_token[api_settings.USER_ID_CLAIM])
         except (KeyError, ValidationError) as exc:
             raise InvalidToken(_("Token contained no recognizable user identification")) from exc
-        return DeferredUser(user_id, lambda: super(DeferredUserJWTAuthentication, self)
-                            .get_user(validated_token),
+        return DeferredUser(user_id, lambda: self.get_user(validated_token),
                             lambda user: self.check_user(user, validated_token))
 
     @staticmethod

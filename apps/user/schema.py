@@ -6,6 +6,7 @@ class JWTAuthenticationScheme(OpenApiAuthenticationExtension):
     """Document `Authorization: JWT <token>` (the seed's) and `Bearer <token>` as one scheme."""
 
     target_class = "rest_framework_simplejwt.authentication.JWTAuthentication"
+    match_subclasses = True  # DeferredUserJWTAuthentication takes the same header
     name = "jwtAuth"
     priority = 1
 

@@ -1,15 +1,16 @@
-"""DeferredUserJWTAuthentication: the same answers as simplejwt's, the user's row read once or
-never (when the view read it with its own data and adopted it)."""
+"""JWTAuthentication with `defer_user_row`: the same answers as simplejwt's, the user's row read
+once or never (when the view read it with its own data and adopted it)."""
 import pytest
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt import authentication as simplejwt
 from rest_framework_simplejwt.tokens import AccessToken
 
-from apps.user.authentication import DeferredUserJWTAuthentication
+from apps.user.authentication import JWTAuthentication
 from apps.user.models import User
+from tests.conftest import client_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 class WhoAmI(APIView):
     """Answers the token's user id; the name too when asked (?name=1) or adopted (?adopt=1)."""
 
-    authentication_classes = [DeferredUserJWTAuthentication]
+    defer_user_row = True
     permission_classes = [IsAuthenticated]
 
     def get(self, request):
@@ -33,7 +34,7 @@ class WhoAmI(APIView):
 class WhoAmIEagerly(WhoAmI):
     """The same view with simplejwt's own authentication: the answers to match."""
 
-    authentication_classes = [JWTAuthentication]
+    authentication_classes = [simplejwt.JWTAuthentication]
 
 
 def call(user, view=WhoAmI, **query):
@@ -83,7 +84,28 @@ def test_a_deleted_user_is_refused_when_the_row_is_needed():
 
 def test_adopting_another_users_row_is_a_bug():
     user, other = UserFactory(), UserFactory()
-    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"JWT {AccessToken.for_user(user)}")
-    authenticated, _ = DeferredUserJWTAuthentication().authenticate(request)
+    authenticated = JWTAuthentication().get_deferred_user(
+        JWTAuthentication().get_validated_token(str(AccessToken.for_user(user)).encode()))
     with pytest.raises(ValueError):
         authenticated.adopt(other)
+
+
+@pytest.mark.parametrize("whose", ["own", "another's", "no"])
+def test_a_deactivated_student_polling_gets_401_first(make_order, whose):
+    """The poll reads the owner's row with the order; a refused token still answers 401."""
+    student, other = UserFactory(), UserFactory()
+    order = make_order(student if whose == "own" else other)
+    client = client_for(student)
+    User.objects.filter(pk=student.pk).update(is_active=False)
+    number = order.out_trade_no if whose != "no" else "2026000000000000000000000000"
+    response = client.get("/api/order/success/", {"out_trade_no": number})
+    assert response.status_code == 401, response.content
+
+
+def test_a_deactivated_or_deleted_student_cannot_list_orders(make_order):
+    student = UserFactory()
+    make_order(student)
+    client = client_for(student)
+    assert client.get("/api/order/").status_code == 200
+    User.objects.filter(pk=student.pk).update(is_active=False)
+    assert client.get("/api/order/").status_code == 401
