@@ -175,11 +175,11 @@ def worker_pids(master):
     return sorted(pids)
 
 
-def cpu_seconds(pids):
+def cpu_seconds(pids, system_only=False):
     total = 0
     for pid in pids:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
+        total += int(fields[12]) + (0 if system_only else int(fields[11]))  # stime, utime
     return total / CLOCK_TICKS
 
 
@@ -217,12 +217,13 @@ def measure(master, port, endpoint, pool, seconds=SECONDS):
     request_file.write_text("\n".join(pool.lines) + "\n", encoding="utf-8")
     before_db = pool.db_state()
     pids = [master, *worker_pids(master)]
-    cpu_before = cpu_seconds(pids)
+    cpu_before, system_before = cpu_seconds(pids), cpu_seconds(pids, system_only=True)
     result = run_wrk(port, endpoint, request_file, pool.cycle, seconds)
     time.sleep(0.5)  # the requests still in flight when wrk stopped finish (and are billed)
     if [master, *worker_pids(master)] != pids:
         raise RuntimeError("a gunicorn worker was replaced during the run: CPU would be lost")
     cpu = cpu_seconds(pids) - cpu_before
+    system = cpu_seconds(pids, system_only=True) - system_before
     done = result["requests"]
     problems = pool.db_check(before_db, pool.db_state(), answered=done - result["wrong"],
                              in_flight=CONNECTIONS)
@@ -235,6 +236,7 @@ def measure(master, port, endpoint, pool, seconds=SECONDS):
         "rps": round(done / (result["duration_us"] / 1e6), 1),
         "p50_ms": round(result["p50_us"] / 1000, 2), "p99_ms": round(result["p99_us"] / 1000, 2),
         "errors": errors, "cpu_ms": round(cpu * 1000 / max(done, 1), 3),
+        "system_cpu_ms": round(system * 1000 / max(done, 1), 3),
         "rss_mb": round(peak_rss_mb(pids[1:]), 1), "requests": done, "cpu_s": cpu,
         "seconds": result["duration_us"] / 1e6,
     }, problems
@@ -247,6 +249,8 @@ def combined(slices):
         "rps": round(requests / sum(s["seconds"] for s in slices), 1),
         "p50_ms": max(s["p50_ms"] for s in slices), "p99_ms": max(s["p99_ms"] for s in slices),
         "errors": sum(s["errors"] for s in slices), "cpu_ms": round(cpu * 1000 / requests, 3),
+        "system_cpu_ms": round(sum(s["system_cpu_ms"] * s["requests"] for s in slices) / requests,
+                               3),
         "rss_mb": max(s["rss_mb"] for s in slices), "requests": requests, "cpu_s": cpu,
     }
 
@@ -269,6 +273,7 @@ def run_all(master, port, pools):
         results[endpoint]["cpu_ratio"] = round(around["cpu_ms"] / results[endpoint]["cpu_ms"], 4)
         r = results[endpoint]
         print(f"  {endpoint}: {r['rps']} req/s, {r['cpu_ms']} ms CPU "
+              f"({r['system_cpu_ms']} in the kernel) "
               f"(reference {around['cpu_ms']}), {r['errors']} errors", flush=True)
     results = {"reference": {**combined(slices), "cpu_ratio": 1.0}, **results}
     for result in results.values():

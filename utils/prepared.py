@@ -68,9 +68,10 @@ class _Plan:
         for name, sample in samples.items():
             for index, item in enumerate(sample if isinstance(sample, list) else [sample]):
                 where = [i for i, p in enumerate(params) if p == item and type(p) is type(item)]
-                if len(where) != 1:
-                    raise ValueError(f"{name!r} does not reach the SQL as one parameter")
-                self.slots[where[0]] = (name, index if isinstance(sample, list) else None)
+                if not where:
+                    raise ValueError(f"{name!r} does not reach the SQL as a parameter")
+                for position in where:
+                    self.slots[position] = (name, index if isinstance(sample, list) else None)
         self.compiler = compiler
         klass_info, select = compiler.klass_info, compiler.select
         self.model = klass_info["model"]

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from utils.exceptions import Conflict
 from utils.logging import get_logger
+from utils.prepared import PreparedQuery, insert, update_fields
 
 from ..constants import TRANSITIONS, EventKind, OrderStatus, Outcome
 from ..models import Order, PaymentEvent
@@ -14,11 +15,13 @@ def event_record(*, kind, outcome: Outcome, order=None, out_trade_no="", params=
                  verified=None, detail="", flagged=False, notify_id="", from_status=None,
                  to_status=None):
     """Append one payment event (the audit trail of everything that touched a payment)."""
-    return PaymentEvent.objects.create(
+    event = PaymentEvent(
         kind=kind, outcome=Outcome(outcome), order=order,
         out_trade_no=_clip("out_trade_no", order.out_trade_no if order else out_trade_no),
         params=params or {}, verified=verified, detail=_clip("detail", detail), flagged=flagged,
         notify_id=_clip("notify_id", notify_id), from_status=from_status, to_status=to_status)
+    insert(event)  # a new row, never an update: the trail is append-only
+    return event
 
 
 def _clip(field, value) -> str:
@@ -26,9 +29,17 @@ def _clip(field, value) -> str:
     return str(value or "")[:PaymentEvent._meta.get_field(field).max_length]
 
 
-def order_lock(**lookup):
-    """The order matching `lookup` under its row lock (call inside a transaction), or None."""
-    return Order.objects.select_for_update().filter(**lookup).first()
+# The hot paths' statements, compiled once per process (utils.prepared).
+_locked_by_number = PreparedQuery(
+    lambda no: Order.objects.select_for_update().filter(out_trade_no=no), no="")
+_locked_by_pk = PreparedQuery(lambda pk: Order.objects.select_for_update().filter(pk=pk), pk=0)
+
+
+def order_lock(*, out_trade_no=None, pk=None):
+    """The order (by number or pk) under its row lock (call inside a transaction), or None."""
+    found = (_locked_by_pk(pk=pk) if out_trade_no is None
+             else _locked_by_number(no=out_trade_no))
+    return found[0] if found else None
 
 
 def order_transition(*, order, to_status, reason, flagged=False, **fields):
@@ -42,7 +53,7 @@ def order_transition(*, order, to_status, reason, flagged=False, **fields):
     order.order_status = to_status
     for name, value in fields.items():
         setattr(order, name, value)
-    order.save(update_fields=["order_status", "updated_time", *fields])
+    update_fields(order, ["order_status", "updated_time", *fields])
     event_record(kind=EventKind.TRANSITION, order=order, outcome=Outcome.TRANSITION,
                  detail=reason, flagged=flagged, from_status=from_status, to_status=to_status)
     logger.info("order %s: %s -> %s (%s)", order.out_trade_no, from_status, to_status, reason)
