@@ -17,10 +17,13 @@ made once per model and shape: the values go through each field's pre_save and
 get_db_prep_save, as in Model.save() and bulk_create(); model signals are not sent (the project
 registers none; tests/utils/test_prepared.py says so).
 
-Each keyword is a value the filter compares with: a string, an int, or a non-empty list of
-them (for `__in`; compiled once per length), declared by example (`no=""`, `ids=[0]`). None is
-refused: it would change the SQL (`IS NULL`), so such a filter stays an ordinary queryset.
+Each keyword is a value the filter compares with: a string, an int, an aware datetime (of a
+DateTimeField), or a non-empty list of them (for `__in`; compiled once per length), declared by
+example (`no=""`, `ids=[0]`, `now=timezone.now()`). None is refused: it would change the SQL
+(`IS NULL`), so such a filter stays an ordinary queryset.
 """
+from datetime import UTC, datetime
+
 from django.db import DatabaseError, connections, router
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
@@ -65,8 +68,14 @@ class _Plan:
         compiler = queryset.query.get_compiler(using=self.alias)
         self.sql, params = compiler.as_sql()  # also fills compiler.select and klass_info
         self.params = list(params)
+        ops = connections[self.alias].ops
+        # A datetime reaches the SQL as the database's text for it (naive UTC); others as they are.
+        self.adapt = {name: ops.adapt_datetimefield_value if isinstance(kinds[name], datetime)
+                      else None for name in kinds}
         for name, sample in samples.items():
+            adapt = self.adapt[name] or (lambda value: value)
             for index, item in enumerate(sample if isinstance(sample, list) else [sample]):
+                item = adapt(item)
                 where = [i for i, p in enumerate(params) if p == item and type(p) is type(item)]
                 if not where:
                     raise ValueError(f"{name!r} does not reach the SQL as a parameter")
@@ -86,7 +95,8 @@ class _Plan:
     def run(self, values):
         params = list(self.params)
         for position, (name, index) in self.slots.items():
-            params[position] = values[name] if index is None else values[name][index]
+            value = values[name] if index is None else values[name][index]
+            params[position] = value if self.adapt[name] is None else self.adapt[name](value)
         connection = connections[self.alias]
         if self.for_update and connection.get_autocommit():  # the compiler's own check
             raise TransactionManagementError(
@@ -111,9 +121,11 @@ def _sample_maker(kind, n):
     """Stand-in values no real call uses, distinct per parameter and list item."""
     if isinstance(kind, str):
         return lambda i: f"\x00prepared-{n}-{i}\x00"
+    if isinstance(kind, datetime):
+        return lambda i: datetime(1901, 1, 1, 0, n, i, tzinfo=UTC)
     if isinstance(kind, int):
         return lambda i: -(10 ** 15) - n * 10 ** 6 - i
-    raise TypeError(f"PreparedQuery values are strings or ints, not {type(kind).__name__}")
+    raise TypeError(f"PreparedQuery values are strings, ints or datetimes, not {type(kind).__name__}")
 
 
 _write_sql = {}

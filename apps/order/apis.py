@@ -44,11 +44,14 @@ class PayApi(APIView):
     """Buy now: write the order and return the signed Alipay page-pay URL."""
 
     permission_classes = [IsAuthenticated]
+    defer_user_row = True  # order_create locks the buyer's row; the token is checked on it
 
     @extend_schema(request=PayOrderSerializer, responses={201: PayResultSerializer})
     def post(self, request):
         serializer = PayOrderSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            request.user.username  # noqa: B018 -- a refused token answers 401 before any 400
+            serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         placed = orders.order_place(
             user=request.user, course_ids=data["courses"], subject=data["subject"],

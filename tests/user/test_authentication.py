@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import authentication as simplejwt
 from rest_framework_simplejwt.tokens import AccessToken
 
+from apps.order.models import Order
 from apps.user.authentication import JWTAuthentication
 from apps.user.models import User
 from tests.conftest import client_for
@@ -109,3 +110,15 @@ def test_a_deactivated_or_deleted_student_cannot_list_orders(make_order):
     assert client.get("/api/order/").status_code == 200
     User.objects.filter(pk=student.pk).update(is_active=False)
     assert client.get("/api/order/").status_code == 401
+
+
+@pytest.mark.parametrize("body", [{"subject": "x"}, None], ids=["invalid", "valid"])
+def test_a_deactivated_student_buying_gets_401_first(courses, body):
+    student = UserFactory()
+    client = client_for(student)
+    User.objects.filter(pk=student.pk).update(is_active=False)
+    body = body or {"subject": "课程", "pay_type": 1, "courses": [courses[0].pk],
+                    "total_amount": f"{courses[0].price:.2f}"}
+    response = client.post("/api/order/pay/", body, format="json")
+    assert response.status_code == 401, response.content
+    assert not Order.objects.exists()

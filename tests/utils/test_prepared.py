@@ -119,3 +119,13 @@ def test_the_models_written_this_way_have_no_signal_receivers():
         if model._meta.app_label in {"order", "course", "user"}:
             for signal in (signals.pre_save, signals.post_save):
                 assert not signal.has_listeners(model), (model, signal)
+
+
+def test_datetimes_bind_as_the_database_reads_them(make_order, courses):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    order = make_order(UserFactory(), courses[:1])
+    open_at = PreparedQuery(lambda now: Order.objects.filter(expire_time__gt=now), now=timezone.now())
+    assert [o.pk for o in open_at(now=order.expire_time - timedelta(seconds=1))] == [order.pk]
+    assert open_at(now=order.expire_time) == []

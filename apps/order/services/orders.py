@@ -13,13 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework import status
 
-from apps.course.models import Course
-from apps.course.selectors import course_ids_owned
+from apps.course.models import Course, UserCourse
 from apps.user.models import User
 from lib.al_pay import client as alipay
 from lib.al_pay.times import BEIJING
 from utils.exceptions import Conflict, LuffyError
 from utils.logging import get_logger
+from utils.prepared import PreparedQuery, insert
 
 from ..constants import SETTLED_OUTCOMES, OrderStatus, Outcome
 from ..models import Order, OrderDetail
@@ -48,6 +48,23 @@ class StaleOpenOrder(Exception):
         self.order = order
 
 
+# Buy-now's statements, compiled once per process (and per number of courses; utils.prepared).
+_user_locked = PreparedQuery(lambda pk: User.objects.select_for_update().filter(pk=pk), pk=0)
+_courses = PreparedQuery(lambda ids: Course.objects.filter(pk__in=ids), ids=[0])
+_owned = PreparedQuery(lambda user_id, ids: UserCourse.objects.filter(
+    user_id=user_id, course_id__in=ids).only("course_id"), user_id=0, ids=[0])
+_open_order = PreparedQuery(
+    lambda user_id, course_key: Order.objects.select_for_update().filter(
+        user_id=user_id, course_key=course_key, order_status=OrderStatus.UNPAID)
+    .order_by("-created_time")[:1], user_id=0, course_key="")
+_line_in_open_order = PreparedQuery(
+    lambda user_id, ids, course_key, now: OrderDetail.objects.select_related("order", "course")
+    .filter(order__user_id=user_id, order__order_status=OrderStatus.UNPAID,
+            order__expire_time__gt=now, course_id__in=ids)
+    .exclude(order__course_key=course_key).order_by("pk")[:1],
+    user_id=0, ids=[0], course_key="", now=timezone.now())
+
+
 def _new_out_trade_no() -> str:
     """28 digits: Beijing time to the microsecond, then 8 random digits.
 
@@ -69,18 +86,23 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type) 
     course_key = ",".join(str(i) for i in course_ids)
     now = timezone.now()
     with transaction.atomic():
-        # Serialise one student's purchases, so two tabs cannot open two orders at once.
-        User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
-        courses = Course.objects.in_bulk(course_ids)
+        # Serialise one student's purchases, so two tabs cannot open two orders at once. The
+        # locked row is the student's own: a request authenticated without it checks it here.
+        locked = _user_locked(pk=user.pk)
+        if hasattr(user, "adopt"):
+            if not locked:
+                user.username  # noqa: B018 -- the row is gone: the token's check refuses it
+            user.adopt(locked[0])
+        elif not locked:
+            raise User.DoesNotExist(f"user {user.pk}")
+        courses = {course.pk: course for course in _courses(ids=course_ids)}
         _check_courses(user=user, course_ids=course_ids, courses=courses)
         expected = sum((courses[i].price for i in course_ids), Decimal("0.00"))
         if total_amount != expected:
             raise LuffyError(f"订单金额不正确：应付 ¥{expected}", code="amount_mismatch",
                              errors={"total_amount": [f"应为 {expected}"]})
 
-        open_order = (Order.objects.select_for_update()
-                      .filter(user=user, course_key=course_key, order_status=OrderStatus.UNPAID)
-                      .order_by("-created_time").first())
+        open_order = next(iter(_open_order(user_id=user.pk, course_key=course_key)), None)
         if open_order is not None:
             if open_order.expire_time > now and open_order.total_amount == expected:
                 return open_order, False
@@ -88,13 +110,13 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type) 
 
         _check_no_open_order_overlaps(user=user, course_ids=course_ids, course_key=course_key,
                                       now=now)
-        order = Order.objects.create(
-            user=user, subject=subject, total_amount=expected, pay_type=pay_type,
+        order = Order(
+            user_id=user.pk, subject=subject, total_amount=expected, pay_type=pay_type,
             out_trade_no=_new_out_trade_no(), course_key=course_key,
             expire_time=now + timedelta(minutes=settings.ORDER_TIMEOUT_MINUTES))
-        OrderDetail.objects.bulk_create([
-            OrderDetail(order=order, course_id=i, price=courses[i].price,
-                        real_price=courses[i].price) for i in course_ids])
+        insert(order)
+        insert(*[OrderDetail(order=order, course_id=i, price=courses[i].price,
+                             real_price=courses[i].price) for i in course_ids])
     logger.info("order %s created for user %s: %s ¥%s", order.out_trade_no, user.pk,
                 course_key, expected)
     return order, True
@@ -163,10 +185,8 @@ def _open_order_retire(order):
 
 def _check_no_open_order_overlaps(*, user, course_ids, course_key, now):
     """Refuse a second payable order for a course: paying both would charge for it twice."""
-    line = (OrderDetail.objects.select_related("order", "course")
-            .filter(order__user=user, order__order_status=OrderStatus.UNPAID,
-                    order__expire_time__gt=now, course_id__in=course_ids)
-            .exclude(order__course_key=course_key).first())
+    line = next(iter(_line_in_open_order(user_id=user.pk, ids=course_ids, course_key=course_key,
+                                         now=now)), None)
     if line is not None:
         message = (f"「{line.course.name}」已在未支付订单 {line.order.out_trade_no} 中，"
                    "请先支付或取消该订单")
@@ -182,7 +202,7 @@ def _check_courses(*, user, course_ids, courses):
     if off_sale:
         raise LuffyError(f"课程已下架：{'、'.join(off_sale)}", code="course_off_sale",
                          errors={"courses": [f"{name} 已下架" for name in off_sale]})
-    owned = course_ids_owned(user=user, course_ids=course_ids)
+    owned = {row.course_id for row in _owned(user_id=user.pk, ids=course_ids)}
     if owned:
         names = [courses[i].name for i in course_ids if i in owned]
         raise LuffyError(f"您已购买过：{'、'.join(names)}", code="course_owned",
