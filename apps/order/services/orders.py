@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from rest_framework import status
 
@@ -57,11 +58,14 @@ _open_order = PreparedQuery(
     lambda user_id, course_key: Order.objects.select_for_update().filter(
         user_id=user_id, course_key=course_key, order_status=OrderStatus.UNPAID)
     .order_by("-created_time")[:1], user_id=0, course_key="")
-_line_in_open_order = PreparedQuery(
-    lambda user_id, ids, course_key, now: OrderDetail.objects.select_related("order", "course")
-    .filter(order__user_id=user_id, order__order_status=OrderStatus.UNPAID,
-            order__expire_time__gt=now, course_id__in=ids)
-    .exclude(order__course_key=course_key).order_by("pk")[:1],
+# From the student's own open orders (an index on user), never from a course's lines: those
+# grow with every sale of the course.
+_open_order_overlapping = PreparedQuery(
+    lambda user_id, ids, course_key, now: Order.objects.filter(
+        user_id=user_id, order_status=OrderStatus.UNPAID, expire_time__gt=now)
+    .exclude(course_key=course_key)
+    .filter(Exists(OrderDetail.objects.filter(order_id=OuterRef("pk"), course_id__in=ids)))
+    .only("out_trade_no").order_by("pk")[:1],
     user_id=0, ids=[0], course_key="", now=timezone.now())
 
 
@@ -185,9 +189,11 @@ def _open_order_retire(order):
 
 def _check_no_open_order_overlaps(*, user, course_ids, course_key, now):
     """Refuse a second payable order for a course: paying both would charge for it twice."""
-    line = next(iter(_line_in_open_order(user_id=user.pk, ids=course_ids, course_key=course_key,
-                                         now=now)), None)
-    if line is not None:
+    overlapping = _open_order_overlapping(user_id=user.pk, ids=course_ids, course_key=course_key,
+                                          now=now)
+    if overlapping:
+        line = (OrderDetail.objects.select_related("order", "course")
+                .filter(order=overlapping[0], course_id__in=course_ids).order_by("pk").first())
         message = (f"「{line.course.name}」已在未支付订单 {line.order.out_trade_no} 中，"
                    "请先支付或取消该订单")
         raise Conflict(message, code="course_in_open_order", errors={"courses": [message]})
