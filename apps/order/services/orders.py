@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from rest_framework import status
 
@@ -51,22 +51,21 @@ class StaleOpenOrder(Exception):
 
 # Buy-now's statements, compiled once per process (and per number of courses; utils.prepared).
 _user_locked = PreparedQuery(lambda pk: User.objects.select_for_update().filter(pk=pk), pk=0)
-_courses = PreparedQuery(lambda ids: Course.objects.filter(pk__in=ids), ids=[0])
-_owned = PreparedQuery(lambda user_id, ids: UserCourse.objects.filter(
-    user_id=user_id, course_id__in=ids).only("course_id"), user_id=0, ids=[0])
-_open_order = PreparedQuery(
-    lambda user_id, course_key: Order.objects.select_for_update().filter(
-        user_id=user_id, course_key=course_key, order_status=OrderStatus.UNPAID)
-    .order_by("-created_time")[:1], user_id=0, course_key="")
-# From the student's own open orders (an index on user), never from a course's lines: those
+_courses = PreparedQuery(  # each saying whether the student owns it already
+    lambda user_id, ids: Course.objects.filter(pk__in=ids).annotate(owned=Exists(
+        UserCourse.objects.filter(user_id=user_id, course_id=OuterRef("pk")))),
+    user_id=0, ids=[0])
+# The student's unpaid orders that matter here, newest first: the one for exactly these
+# courses (handed out again, or retired if stale), and payable ones sharing a course with them
+# (refused). From the student's orders (an index on user), never from a course's lines: those
 # grow with every sale of the course.
-_open_order_overlapping = PreparedQuery(
-    lambda user_id, ids, course_key, now: Order.objects.filter(
-        user_id=user_id, order_status=OrderStatus.UNPAID, expire_time__gt=now)
-    .exclude(course_key=course_key)
-    .filter(Exists(OrderDetail.objects.filter(order_id=OuterRef("pk"), course_id__in=ids)))
-    .only("out_trade_no").order_by("pk")[:1],
-    user_id=0, ids=[0], course_key="", now=timezone.now())
+_open_orders = PreparedQuery(
+    lambda user_id, course_key, ids, now: Order.objects.select_for_update().filter(
+        user_id=user_id, order_status=OrderStatus.UNPAID).filter(
+        Q(course_key=course_key) | Q(expire_time__gt=now) & Exists(
+            OrderDetail.objects.filter(order_id=OuterRef("pk"), course_id__in=ids)))
+    .order_by("-created_time", "-pk"),
+    user_id=0, course_key="", ids=[0], now=timezone.now())
 
 
 def _new_out_trade_no() -> str:
@@ -99,21 +98,22 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type) 
             user.adopt(locked[0])
         elif not locked:
             raise User.DoesNotExist(f"user {user.pk}")
-        courses = {course.pk: course for course in _courses(ids=course_ids)}
+        courses = {course.pk: course for course in _courses(user_id=user.pk, ids=course_ids)}
         _check_courses(user=user, course_ids=course_ids, courses=courses)
         expected = sum((courses[i].price for i in course_ids), Decimal("0.00"))
         if total_amount != expected:
             raise LuffyError(f"订单金额不正确：应付 ¥{expected}", code="amount_mismatch",
                              errors={"total_amount": [f"应为 {expected}"]})
 
-        open_order = next(iter(_open_order(user_id=user.pk, course_key=course_key)), None)
-        if open_order is not None:
+        open_orders = _open_orders(user_id=user.pk, course_key=course_key, ids=course_ids,
+                                   now=now)
+        same = [o for o in open_orders if o.course_key == course_key]  # newest first
+        if same:
+            open_order = same[0]
             if open_order.expire_time > now and open_order.total_amount == expected:
                 return open_order, False
             raise StaleOpenOrder(open_order)
-
-        _check_no_open_order_overlaps(user=user, course_ids=course_ids, course_key=course_key,
-                                      now=now)
+        _check_no_open_order_overlaps(overlapping=open_orders, course_ids=course_ids)
         order = Order(
             user_id=user.pk, subject=subject, total_amount=expected, pay_type=pay_type,
             out_trade_no=_new_out_trade_no(), course_key=course_key,
@@ -187,13 +187,12 @@ def _open_order_retire(order):
                 to_status=OrderStatus.TIMED_OUT if overdue else OrderStatus.CANCELLED)
 
 
-def _check_no_open_order_overlaps(*, user, course_ids, course_key, now):
+def _check_no_open_order_overlaps(*, overlapping, course_ids):
     """Refuse a second payable order for a course: paying both would charge for it twice."""
-    overlapping = _open_order_overlapping(user_id=user.pk, ids=course_ids, course_key=course_key,
-                                          now=now)
     if overlapping:
+        first = min(overlapping, key=lambda order: order.pk)
         line = (OrderDetail.objects.select_related("order", "course")
-                .filter(order=overlapping[0], course_id__in=course_ids).order_by("pk").first())
+                .filter(order=first, course_id__in=course_ids).order_by("pk").first())
         message = (f"「{line.course.name}」已在未支付订单 {line.order.out_trade_no} 中，"
                    "请先支付或取消该订单")
         raise Conflict(message, code="course_in_open_order", errors={"courses": [message]})
@@ -208,7 +207,7 @@ def _check_courses(*, user, course_ids, courses):
     if off_sale:
         raise LuffyError(f"课程已下架：{'、'.join(off_sale)}", code="course_off_sale",
                          errors={"courses": [f"{name} 已下架" for name in off_sale]})
-    owned = {row.course_id for row in _owned(user_id=user.pk, ids=course_ids)}
+    owned = {i for i in course_ids if courses[i].owned}
     if owned:
         names = [courses[i].name for i in course_ids if i in owned]
         raise LuffyError(f"您已购买过：{'、'.join(names)}", code="course_owned",
