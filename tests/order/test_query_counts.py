@@ -6,8 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.order.constants import OrderStatus
 from apps.order.models import Order
-from tests.conftest import client_for
+from tests.alipay_fake import signed_notify
+from tests.conftest import client_for, post_notify
 from tests.factories import CourseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +75,37 @@ def test_admin_order_list_costs_the_same_queries_for_1_and_50_orders(admin_clien
     assert response.status_code == 200
     assert response.context["cl"].result_count == 50
     assert len(fifty_orders) == len(one_order), sql(fifty_orders)
+
+
+def test_the_poll_of_a_paid_order_is_one_query(order, student, api, django_assert_num_queries):
+    assert post_notify(api, signed_notify(order)).content == b"success"
+    client = client_for(student)
+
+    # The order, its owner (the token's check) and its lines with their courses: one read.
+    with django_assert_num_queries(1):
+        response = client.get("/api/order/success/", {"out_trade_no": order.out_trade_no})
+
+    assert response.json()["order"]["order_status"] == OrderStatus.PAID
+    assert [line["course_id"] for line in response.json()["order"]["lines"]] == [
+        line.course_id for line in order.lines.order_by("id")]
+
+
+def test_a_new_payment_by_notify_is_nine_statements(order, api):
+    with CaptureQueriesContext(connection) as notify:
+        assert post_notify(api, signed_notify(order)).content == b"success"
+
+    statements = [q["sql"].split()[0] for q in notify.captured_queries]
+    # Read for the checks; under the lock (a savepoint inside the test's transaction): the
+    # order, its lines with the owned courses and the trade_no check, the payment event, the
+    # transition (update and its event), the granted courses.
+    assert statements == ["SELECT", "SAVEPOINT", "SELECT", "SELECT", "INSERT", "UPDATE",
+                          "INSERT", "INSERT", "RELEASE"], sql(notify)
+    assert Order.objects.get(pk=order.pk).order_status == OrderStatus.PAID
+
+
+def test_a_duplicate_notify_is_five_statements(order, api):
+    assert post_notify(api, signed_notify(order)).content == b"success"
+    with CaptureQueriesContext(connection) as duplicate:
+        assert post_notify(api, signed_notify(order)).content == b"success"
+    assert [q["sql"].split()[0] for q in duplicate.captured_queries] == [
+        "SELECT", "SAVEPOINT", "SELECT", "INSERT", "RELEASE"], sql(duplicate)
