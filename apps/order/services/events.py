@@ -13,14 +13,18 @@ logger = get_logger("pay")
 
 def event_record(*, kind, outcome: Outcome, order=None, out_trade_no="", params=None,
                  verified=None, detail="", flagged=False, notify_id="", from_status=None,
-                 to_status=None):
-    """Append one payment event (the audit trail of everything that touched a payment)."""
+                 to_status=None, write=True):
+    """Append one payment event (the audit trail of everything that touched a payment).
+
+    write=False returns it unwritten, for order_transition to write with its own (one INSERT).
+    """
     event = PaymentEvent(
         kind=kind, outcome=Outcome(outcome), order=order,
         out_trade_no=_clip("out_trade_no", order.out_trade_no if order else out_trade_no),
         params=params or {}, verified=verified, detail=_clip("detail", detail), flagged=flagged,
         notify_id=_clip("notify_id", notify_id), from_status=from_status, to_status=to_status)
-    insert(event)  # a new row, never an update: the trail is append-only
+    if write:
+        insert(event)  # a new row, never an update: the trail is append-only
     return event
 
 
@@ -42,8 +46,12 @@ def order_lock(*, out_trade_no=None, pk=None):
     return found[0] if found else None
 
 
-def order_transition(*, order, to_status, reason, flagged=False, **fields):
-    """Move `order` to `to_status` if TRANSITIONS allows it; the caller holds its row lock."""
+def order_transition(*, order, to_status, reason, flagged=False, after=None, **fields):
+    """Move `order` to `to_status` if TRANSITIONS allows it; the caller holds its row lock.
+
+    `after`: an unwritten event (event_record(write=False)) that led to the move, written in
+    the same statement as the transition's own, before it.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("order_transition must run inside the transaction holding the lock")
     from_status = order.order_status
@@ -54,7 +62,9 @@ def order_transition(*, order, to_status, reason, flagged=False, **fields):
     for name, value in fields.items():
         setattr(order, name, value)
     update_fields(order, ["order_status", "updated_time", *fields])
-    event_record(kind=EventKind.TRANSITION, order=order, outcome=Outcome.TRANSITION,
-                 detail=reason, flagged=flagged, from_status=from_status, to_status=to_status)
+    transition = event_record(kind=EventKind.TRANSITION, order=order, outcome=Outcome.TRANSITION,
+                              detail=reason, flagged=flagged, from_status=from_status,
+                              to_status=to_status, write=False)
+    insert(*([after] if after is not None else []), transition)
     logger.info("order %s: %s -> %s (%s)", order.out_trade_no, from_status, to_status, reason)
     return order

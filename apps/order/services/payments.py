@@ -32,9 +32,6 @@ logger = get_logger("pay")
 
 
 # The notify's statements, compiled once per process (utils.prepared).
-# What the notify checks before taking the lock; payment_settle reads the order again under it.
-_order_by_number = PreparedQuery(
-    lambda no: Order.objects.filter(out_trade_no=no).only("out_trade_no", "total_amount"), no="")
 _settled_by_trade = PreparedQuery(
     lambda trade_no, pk: Order.objects.filter(trade_no=trade_no).exclude(pk=pk).only("pk")[:1],
     trade_no="", pk=0)
@@ -49,14 +46,15 @@ _lines_owned = PreparedQuery(
 
 
 def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params,
-                   notify_id="") -> Outcome:
+                   notify_id="", locked=None) -> Outcome:
     """Apply "Alipay has the money" exactly once, under the order's row lock.
 
     Shared by the notify and every query answer; returns what happened as an Outcome.
+    `locked`: the order, already locked by the caller in the transaction it is in.
     """
     paid_at = paid_at or timezone.now()
-    with transaction.atomic():
-        order = order_lock(out_trade_no=out_trade_no)
+    with transaction.atomic(savepoint=locked is None):  # locked: inside the caller's already
+        order = locked or order_lock(out_trade_no=out_trade_no)
         common = dict(kind=kind, params=params, verified=True, notify_id=notify_id)
         if order is None:
             event_record(out_trade_no=out_trade_no, outcome=Outcome.UNKNOWN_ORDER, **common)
@@ -84,8 +82,8 @@ def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params,
             return Outcome.TRADE_NO_OF_ANOTHER_ORDER
         late = order.order_status != OrderStatus.UNPAID
         outcome = Outcome.PAID_AFTER_CLOSE if late else Outcome.PAID
-        event_record(order=order, outcome=outcome, flagged=late, **common)
-        order_transition(order=order, to_status=OrderStatus.PAID, flagged=late,
+        paid = event_record(order=order, outcome=outcome, flagged=late, write=False, **common)
+        order_transition(order=order, to_status=OrderStatus.PAID, flagged=late, after=paid,
                          reason=f"{kind}: trade {trade_no}" + (" (订单已关闭后到账)" if late else ""),
                          trade_no=trade_no, pay_time=paid_at)
         course_ids = [line.course_id for line in lines]
@@ -126,7 +124,11 @@ def payment_notify_handle(*, params: dict) -> bool:
         notify = notify_authenticate(params)
     except NotifyRefused as refused:
         return _notify_reject(params, Outcome(refused.reason), verified=refused.verified)
-    order = next(iter(_order_by_number(no=notify.out_trade_no)), None)
+    with transaction.atomic():  # the order is read once, under its lock, for every check
+        return _notify_apply(notify, order_lock(out_trade_no=notify.out_trade_no), params)
+
+
+def _notify_apply(notify, order, params) -> bool:
     if order is None:
         return _notify_reject(params, Outcome.UNKNOWN_ORDER, verified=True)
     if notify.total_amount != order.total_amount:
@@ -138,7 +140,7 @@ def payment_notify_handle(*, params: dict) -> bool:
         outcome = payment_settle(
             out_trade_no=order.out_trade_no, trade_no=notify.trade_no, amount=order.total_amount,
             paid_at=notify.paid_at, kind=EventKind.NOTIFY, params=params,
-            notify_id=notify.notify_id)
+            notify_id=notify.notify_id, locked=order)
         # Money for an order paid by another trade is acknowledged too: it is flagged for a human.
         return outcome in SETTLED_OUTCOMES or outcome == Outcome.PAID_BY_ANOTHER_TRADE
     if notify.trade_status == "TRADE_CLOSED":
