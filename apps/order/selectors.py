@@ -5,7 +5,7 @@ process (utils.prepared) and an order's lines come in the same query as the orde
 """
 from functools import lru_cache
 
-from django.db.models import Count
+from django.db.models import Count, F
 
 from apps.user.models import User
 from utils.prepared import PreparedQuery
@@ -19,10 +19,10 @@ _order_with_owner = PreparedQuery(
     lambda no: Order.objects.select_related("user").filter(out_trade_no=no), no="")
 _owner_with_order_count = PreparedQuery(
     lambda pk: User.objects.filter(pk=pk).annotate(order_count=Count("orders")), pk=0)
-_lines_of_orders = PreparedQuery(
-    lambda ids: OrderDetail.objects.select_related("course").filter(order_id__in=ids)
-    .only("order_id", "course_id", "price", "real_price", "refund_time", "course__name")
-    .order_by("id"), ids=[0])
+_lines_of_orders = PreparedQuery(  # the course's name only, not a Course object per line
+    lambda ids: OrderDetail.objects.filter(order_id__in=ids)
+    .only("order_id", "course_id", "price", "real_price", "refund_time")
+    .annotate(course_name=F("course__name")).order_by("id"), ids=[0])
 
 
 def order_get(*, out_trade_no):

@@ -96,7 +96,9 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 
 def _line_out(line, zone):
-    return {"course_id": line.course_id, "course_name": line.course.name,
+    # `course_name` when the lines were read with it (selectors: no Course object per line).
+    name = line.course_name if hasattr(line, "course_name") else line.course.name
+    return {"course_id": line.course_id, "course_name": name,
             "price": format_amount(line.price), "real_price": format_amount(line.real_price),
             "refunded": line.is_refunded, "refund_time": _local_iso(line.refund_time, zone)}
 
@@ -122,7 +124,9 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, order):
-        zone = timezone.get_current_timezone()
+        zone = self.__dict__.get("_zone")  # once per serializer: one child serves a whole list
+        if zone is None:
+            zone = self.__dict__["_zone"] = timezone.get_current_timezone()
         lines = getattr(order, "line_list", None)
         return {
             "out_trade_no": order.out_trade_no, "subject": order.subject,

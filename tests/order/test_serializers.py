@@ -49,3 +49,13 @@ def test_paid_and_refunded_order(order):
     assert written["pay_time"].endswith("+08:00") and written["order_status_display"] == "已支付"
     assert [line["refunded"] for line in written["lines"]] == [True, False]
     assert OrderSerializer([order], many=True).data == [drf_representation(order)]
+
+
+def test_a_page_of_my_orders_says_what_drf_would(make_order, student):
+    made = [make_order(student, [CourseFactory(), CourseFactory()]) for _ in range(3)]
+    page = selectors.order_list_for_user(user=student)[0:10]
+
+    written = OrderSerializer(page, many=True).data
+
+    by_orm = [selectors.order_get(out_trade_no=o.out_trade_no) for o in reversed(made)]
+    assert written == [drf_representation(order) for order in by_orm]
