@@ -40,8 +40,8 @@ class PaymentEventInline(ReadOnlyInline):
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["out_trade_no", "user", "subject", "total_amount", "order_status", "pay_type",
-                    "pay_time", "created_time"]
-    list_filter = ["order_status", "pay_type", ("created_time", admin.DateFieldListFilter),
+                    "channel", "pay_time", "created_time"]
+    list_filter = ["order_status", "pay_type", "channel", ("created_time", admin.DateFieldListFilter),
                    ("pay_time", admin.DateFieldListFilter)]
     search_fields = ["out_trade_no", "trade_no", "user__username"]
     list_select_related = ["user"]
@@ -50,7 +50,7 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderDetailInline, PaymentEventInline]
     actions = ["query_alipay", "close_orders", "refund_orders"]
     # Money and payment facts come from Alipay and the services, never from a form.
-    readonly_fields = ["out_trade_no", "user", "total_amount", "order_status", "pay_type",
+    readonly_fields = ["out_trade_no", "user", "total_amount", "order_status", "pay_type", "channel",
                        "trade_no", "pay_time", "refund_amount", "refund_time", "course_key", "expire_time", "last_query_time",
                        "created_time", "updated_time"]
     fields = ["subject", *readonly_fields]

@@ -1,4 +1,7 @@
 """Order API: buy now, the success page's poll and Alipay's notify, my orders, cancel."""
+from urllib.parse import urljoin
+
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,6 +18,7 @@ from utils.logging import get_logger
 from utils.response import APIResponse
 
 from . import selectors, services
+from .constants import PayChannel
 from .serializers import OrderSerializer, PayOrderSerializer, PayResultSerializer
 
 logger = get_logger("pay")
@@ -32,7 +36,7 @@ def _owned_order(request, out_trade_no):
 
 
 class PayApi(APIView):
-    """Buy now: write the order and return the signed Alipay page-pay URL."""
+    """Buy now: write the order and return the signed Alipay cashier URL (page or wap)."""
 
     permission_classes = [IsAuthenticated]
 
@@ -43,13 +47,22 @@ class PayApi(APIView):
         data = serializer.validated_data
         order, created = services.order_place(
             user=request.user, course_ids=data["courses"], subject=data["subject"],
-            total_amount=data["total_amount"], pay_type=data["pay_type"])
-        pay_url = alipay.page_pay_url(out_trade_no=order.out_trade_no, subject=order.subject,
-                                      total_amount=order.total_amount, time_expire=order.expire_time)
+            total_amount=data["total_amount"], pay_type=data["pay_type"], channel=data["channel"])
+        pay_url = _pay_url(order, data["channel"], data["courses"])
         return APIResponse(
             msg="订单创建成功" if created else "您有一笔相同课程的未支付订单，请继续支付",
             out_trade_no=order.out_trade_no, pay_url=pay_url,
             http_status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def _pay_url(order, channel, course_ids):
+    """The cashier URL for the channel; a phone buyer who backs out returns to the course page."""
+    fields = dict(out_trade_no=order.out_trade_no, subject=order.subject,
+                  total_amount=order.total_amount, time_expire=order.expire_time)
+    if channel != PayChannel.WAP:
+        return alipay.page_pay_url(**fields)
+    page = f"/course/{course_ids[0]}" if len(course_ids) == 1 else "/courses"
+    return alipay.wap_pay_url(**fields, quit_url=urljoin(settings.ALIPAY_RETURN_URL, page))
 
 
 class PaySuccessApi(APIView):

@@ -16,6 +16,13 @@ class PayType(models.IntegerChoices):
 
 SUPPORTED_PAY_TYPES = (PayType.ALIPAY,)
 
+
+class PayChannel(models.TextChoices):
+    """Which Alipay cashier the buyer was sent to; everything after the cashier is the same."""
+
+    PAGE = "page", "电脑网站支付"  # alipay.trade.page.pay: the desktop cashier with a QR code
+    WAP = "wap", "手机网站支付"    # alipay.trade.wap.pay: the mobile-web cashier (phones)
+
 # Every status change goes through services.order_transition, which allows only these.
 # 2/3 -> 1: Alipay confirmed money for an order we had already closed; money is never lost.
 TRANSITIONS = {
@@ -36,3 +43,4 @@ class EventKind(models.TextChoices):
     CLOSE = "close", "关闭"
     REFUND = "refund", "退款"
     TRANSITION = "transition", "状态变更"
+    STATEMENT = "statement", "对账单"

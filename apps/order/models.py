@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.db import models
 
-from .constants import EventKind, OrderStatus, PayType
+from .constants import EventKind, OrderStatus, PayChannel, PayType
 
 
 class Order(models.Model):
@@ -16,6 +16,9 @@ class Order(models.Model):
                                             default=OrderStatus.UNPAID, db_index=True)
     pay_type = models.SmallIntegerField("支付方式", choices=PayType.choices, default=PayType.ALIPAY)
     pay_time = models.DateTimeField("支付时间", null=True, blank=True)
+    # The cashier of the latest pay URL handed out (a student may switch devices).
+    channel = models.CharField("支付渠道", max_length=8, choices=PayChannel.choices,
+                               default=PayChannel.PAGE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                              related_name="orders", verbose_name="下单用户")
     # The sorted course ids ("3,7"): finds an open order for exactly these courses.

@@ -5,7 +5,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .constants import SUPPORTED_PAY_TYPES, PayType
+from .constants import SUPPORTED_PAY_TYPES, PayChannel, PayType
 from .models import Order, OrderDetail
 
 # Alipay refuses these characters in a subject.
@@ -54,7 +54,7 @@ class AmountField(serializers.Field):
 
 
 class PayOrderSerializer(serializers.Serializer):
-    """Buy now: {subject, total_amount, pay_type, courses: [ids]}, strictly typed."""
+    """Buy now: {subject, total_amount, pay_type, courses: [ids], channel?}, strictly typed."""
 
     subject = StrictCharField(max_length=128, trim_whitespace=True)
     total_amount = AmountField()
@@ -63,6 +63,9 @@ class PayOrderSerializer(serializers.Serializer):
         child=StrictIntegerField(min_value=1, max_value=2 ** 63 - 1,
                                  error_messages={"invalid": "课程 ID 须为整数"}),
         allow_empty=False, max_length=50, error_messages={"empty": "请选择要购买的课程"})
+    # "page": the desktop cashier (default); "wap": Alipay's mobile-web cashier for phones.
+    channel = serializers.ChoiceField(choices=PayChannel.choices, default=PayChannel.PAGE,
+                                      error_messages={"invalid_choice": '支付渠道须为 "page" 或 "wap"'})
 
     def validate_subject(self, value):
         if _SUBJECT_FORBIDDEN.search(value):
@@ -96,7 +99,8 @@ class OrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = ["out_trade_no", "subject", "total_amount", "order_status",
-                  "order_status_display", "pay_type", "pay_type_display", "trade_no", "pay_time",
+                  "order_status_display", "pay_type", "pay_type_display", "channel", "trade_no",
+                  "pay_time",
                   "refund_amount", "refund_time", "created_time", "expire_time", "lines"]
         read_only_fields = fields
 

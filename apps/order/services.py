@@ -21,7 +21,7 @@ from lib.al_pay.times import BEIJING, from_alipay_time, parse_amount
 from utils.exceptions import Conflict, LuffyError
 from utils.logging import get_logger
 
-from .constants import PAID_TRADE_STATUSES, TRANSITIONS, EventKind, OrderStatus
+from .constants import PAID_TRADE_STATUSES, TRANSITIONS, EventKind, OrderStatus, PayChannel
 from .models import Order, OrderDetail, PaymentEvent
 
 logger = get_logger("pay")
@@ -75,7 +75,8 @@ def _lock_order(**lookup):
     return Order.objects.select_for_update().filter(**lookup).first()
 
 
-def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type) -> tuple:
+def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type,
+                 channel=PayChannel.PAGE) -> tuple:
     """Write an unpaid order and its lines, or return the open order for exactly these courses.
 
     Returns (order, created). A constant number of queries however many courses.
@@ -98,6 +99,9 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type) 
                       .order_by("-created_time").first())
         if open_order is not None:
             if open_order.expire_time > now and open_order.total_amount == expected:
+                if open_order.channel != channel:  # continued on another device
+                    open_order.channel = channel
+                    open_order.save(update_fields=["channel", "updated_time"])
                 return open_order, False
             reason = "支付截止时间已过" if open_order.expire_time <= now else "价格变动，由新订单取代"
             order_transition(order=open_order, reason=reason,
@@ -107,7 +111,7 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type) 
         _check_no_open_order_overlaps(user=user, course_ids=course_ids, course_key=course_key,
                                       now=now)
         order = Order.objects.create(
-            user=user, subject=subject, total_amount=expected, pay_type=pay_type,
+            user=user, subject=subject, total_amount=expected, pay_type=pay_type, channel=channel,
             out_trade_no=_new_out_trade_no(), course_key=course_key,
             expire_time=now + timedelta(minutes=settings.ORDER_TIMEOUT_MINUTES))
         OrderDetail.objects.bulk_create([
@@ -118,7 +122,8 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type) 
     return order, True
 
 
-def order_place(*, user, course_ids, subject, total_amount: Decimal, pay_type) -> tuple:
+def order_place(*, user, course_ids, subject, total_amount: Decimal, pay_type,
+                channel=PayChannel.PAGE) -> tuple:
     """Buy now: a new order, or the open one for the same courses if Alipay can still take it.
 
     Before an open order is handed out again, Alipay is asked about it: its trade may have been
@@ -126,7 +131,7 @@ def order_place(*, user, course_ids, subject, total_amount: Decimal, pay_type) -
     error) since we last heard.
     """
     order, created = order_create(user=user, course_ids=course_ids, subject=subject,
-                                  total_amount=total_amount, pay_type=pay_type)
+                                  total_amount=total_amount, pay_type=pay_type, channel=channel)
     if created:
         return order, True
     outcome = payment_sync(order=order)
@@ -134,7 +139,7 @@ def order_place(*, user, course_ids, subject, total_amount: Decimal, pay_type) -
         raise Conflict("该订单已支付，请到「我的课程」开始学习", code="already_paid")
     if outcome == "closed":
         return order_create(user=user, course_ids=course_ids, subject=subject,
-                            total_amount=total_amount, pay_type=pay_type)
+                            total_amount=total_amount, pay_type=pay_type, channel=channel)
     return order, False
 
 
