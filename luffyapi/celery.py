@@ -2,6 +2,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luffyapi.settings.local")
 
@@ -11,4 +12,9 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "reconcile-orders": {"task": "order.reconcile",
                          "schedule": float(os.environ.get("ORDER_RECONCILE_EVERY_SECONDS", 60))},
+    # Yesterday's Alipay statement (it exists from the next day; fetch after 10:00 Beijing).
+    # CELERY_TIMEZONE is Asia/Shanghai, so the crontab is Beijing time.
+    "reconcile-statement": {"task": "finance.reconcile_statement",
+                            "schedule": crontab(hour=os.environ.get("STATEMENT_RECONCILE_HOUR", 10),
+                                                minute=10)},
 }

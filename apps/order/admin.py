@@ -2,6 +2,7 @@
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
+from apps.finance.admin_filters import OpenStatementMismatchFilter
 from utils.exceptions import LuffyError
 
 from . import services
@@ -42,7 +43,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_display = ["out_trade_no", "user", "subject", "total_amount", "order_status", "pay_type",
                     "channel", "pay_time", "created_time"]
     list_filter = ["order_status", "pay_type", "channel", ("created_time", admin.DateFieldListFilter),
-                   ("pay_time", admin.DateFieldListFilter)]
+                   ("pay_time", admin.DateFieldListFilter), OpenStatementMismatchFilter]
     search_fields = ["out_trade_no", "trade_no", "user__username"]
     list_select_related = ["user"]
     # No date_hierarchy: it makes MySQL convert time zones, which fails on servers without

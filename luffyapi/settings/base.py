@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "apps.user",
     "apps.course",
     "apps.order",
+    "apps.finance",
 ]
 
 MIDDLEWARE = [
@@ -160,5 +161,7 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "redis://127.0.0.1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 ORDER_RECONCILE_EVERY_SECONDS = env_int("ORDER_RECONCILE_EVERY_SECONDS", 60)
+# Alipay's statement of a day exists from the next day; fetch it after this hour (Beijing).
+STATEMENT_RECONCILE_HOUR = env_int("STATEMENT_RECONCILE_HOUR", 10)
 
 LOGGING = build_logging(level=env_str("LOG_LEVEL", "INFO"))
