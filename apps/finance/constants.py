@@ -10,7 +10,7 @@ class LineKind(models.TextChoices):
 
 class MismatchKind(models.TextChoices):
     # Alipay took the money, our order was not paid: settled through payment_settle, flagged.
-    PAID_NOT_RECORDED = "paid_not_recorded", "支付宝已收款，本地未支付（已补单）"
+    PAID_NOT_RECORDED = "paid_not_recorded", "支付宝已收款，本地未支付"
     # Money for an out_trade_no we never created: flagged, never settled.
     UNKNOWN_TRADE = "unknown_trade", "本地无此订单"
     MISSING_IN_STATEMENT = "missing_in_statement", "本地已支付，账单中没有"

@@ -62,47 +62,51 @@ def statement_fetch(*, bill_date: date) -> Statement:
 
 
 def statement_reconcile(*, bill_date: date) -> dict:
-    """Fetch, store and compare one day. Returns counts for the caller to print."""
+    """Fetch, store and compare one day. Returns counts for the caller to print.
+
+    The download happens first, outside any transaction; the rest is one transaction holding
+    the day's row lock, so two runs of the same day (beat and a human) queue, never interleave.
+    """
     statement = statement_fetch(bill_date=bill_date)
-    day = _store(bill_date, statement)
-    found, settled = _compare(day)
-    resolved = _resolve_vanished(day, found)
-    _update_totals(day)
-    open_count = day.mismatches.filter(status=MismatchStatus.OPEN).count()
-    report = {"bill_date": bill_date.isoformat(), "lines": day.lines.count(),
-              "differences": len(found), "settled": settled, "resolved": resolved,
-              "open": open_count}
+    with transaction.atomic():
+        StatementDay.objects.get_or_create(bill_date=bill_date)
+        day = StatementDay.objects.select_for_update().get(bill_date=bill_date)
+        _store(day, statement)
+        found, settled = _compare(day)
+        resolved = _resolve_vanished(day, found)
+        _update_totals(day)
+        open_count = day.mismatches.filter(status=MismatchStatus.OPEN).count()
+        lines = day.lines.count()
+    report = {"bill_date": bill_date.isoformat(), "lines": lines, "differences": len(found),
+              "settled": settled, "resolved": resolved, "open": open_count}
     logger.info("statement %s reconciled: %s", bill_date, report)
     return report
 
 
-def _store(bill_date, statement: Statement) -> StatementDay:
-    with transaction.atomic():
-        day, _ = StatementDay.objects.get_or_create(bill_date=bill_date)
-        day = StatementDay.objects.select_for_update().get(pk=day.pk)
-        known = set(day.lines.values_list("kind", "trade_no", "out_request_no"))
-        new = {}
-        for line in statement.lines:
-            key = (line.kind, line.trade_no, line.out_request_no)
-            if key not in known and key not in new:
-                new[key] = StatementLine(
-                    day=day, kind=line.kind, trade_no=line.trade_no[:64],
-                    out_trade_no=line.out_trade_no[:64], out_request_no=line.out_request_no[:64],
-                    subject=line.subject[:256], created_at=line.created_at,
-                    finished_at=line.finished_at, amount=line.amount,
-                    receipt_amount=line.receipt_amount, raw=line.raw)
-        StatementLine.objects.bulk_create(new.values())
-        trades = [line for line in statement.lines if line.kind == LineKind.TRADE]
-        refunds = [line for line in statement.lines if line.kind == LineKind.REFUND]
-        _save_changed(day, files=", ".join(statement.files)[:500],
-                      alipay_trade_count=len(trades) if statement.trade_count is None
-                      else statement.trade_count,
-                      alipay_trade_amount=sum((t.amount for t in trades), ZERO),
-                      alipay_refund_count=len(refunds) if statement.refund_count is None
-                      else statement.refund_count,
-                      alipay_refund_amount=sum((r.amount for r in refunds), ZERO),
-                      alipay_net_amount=statement.net_amount)
-    return day
+def _store(day, statement: Statement) -> None:
+    """Keep the lines not stored yet, and Alipay's totals."""
+    known = set(day.lines.values_list("kind", "trade_no", "out_request_no"))
+    new = {}
+    for line in statement.lines:
+        key = (line.kind, line.trade_no, line.out_request_no)
+        if key not in known and key not in new:
+            new[key] = StatementLine(
+                day=day, kind=line.kind, trade_no=line.trade_no[:64],
+                out_trade_no=line.out_trade_no[:64], out_request_no=line.out_request_no[:64],
+                subject=line.subject[:256], created_at=line.created_at,
+                finished_at=line.finished_at, amount=line.amount,
+                receipt_amount=line.receipt_amount, raw=line.raw)
+    StatementLine.objects.bulk_create(new.values())
+    trades = [line for line in statement.lines if line.kind == LineKind.TRADE]
+    refunds = [line for line in statement.lines if line.kind == LineKind.REFUND]
+    _save_changed(day, files=", ".join(statement.files)[:500],
+                  alipay_trade_count=len(trades) if statement.trade_count is None
+                  else statement.trade_count,
+                  alipay_trade_amount=sum((t.amount for t in trades), ZERO),
+                  alipay_refund_count=len(refunds) if statement.refund_count is None
+                  else statement.refund_count,
+                  alipay_refund_amount=sum((r.amount for r in refunds), ZERO),
+                  alipay_net_amount=statement.net_amount)
 
 
 def _save_changed(day, **fields):
@@ -151,7 +155,8 @@ def _compare(day) -> tuple[set, int]:
                  detail=f"支付宝 {line.amount}，订单 {order.total_amount}", **common)
         elif not order.is_paid:
             kind = _settle(day, order, line)
-            found.add((kind, out_trade_no))
+            if kind is not None:
+                found.add((kind, out_trade_no))
             settled += kind == MismatchKind.PAID_NOT_RECORDED
         elif order.is_paid and order.trade_no != line.trade_no:
             flag(MismatchKind.TRADE_NO_MISMATCH, out_trade_no,
@@ -186,30 +191,33 @@ def _compare_refunds(day, lines, ours, flag):
                  our_amount=amount, detail="本地已退款，但当天账单没有这笔退款")
 
 
-def _settle(day, order, line) -> str:
-    """Alipay has the exact amount of an order we show unpaid: settle it as the notify would."""
+def _settle(day, order, line) -> str | None:
+    """Alipay has the exact amount of an order we show unpaid: settle it as the notify would.
+
+    Returns the kind of difference recorded, or None if there was none after all (a notify
+    paid the order a moment ago).
+    """
+    common = dict(order=order, line=line, out_trade_no=order.out_trade_no, trade_no=line.trade_no,
+                  alipay_amount=line.amount, our_amount=order.total_amount)
     if Order.objects.filter(trade_no=line.trade_no).exclude(pk=order.pk).exists():
-        _flag(day, MismatchKind.TRADE_NO_MISMATCH, order.out_trade_no, order=order, line=line,
-              out_trade_no=order.out_trade_no, trade_no=line.trade_no,
-              alipay_amount=line.amount, our_amount=order.total_amount,
-              detail=f"交易号 {line.trade_no} 已属于另一订单")
+        _flag(day, MismatchKind.TRADE_NO_MISMATCH, order.out_trade_no,
+              detail=f"交易号 {line.trade_no} 已属于另一订单", **common)
         return MismatchKind.TRADE_NO_MISMATCH
-    with transaction.atomic():
-        outcome = order_services.payment_settle(
-            out_trade_no=order.out_trade_no, trade_no=line.trade_no, amount=line.amount,
-            paid_at=line.finished_at or timezone.now(), kind=EventKind.STATEMENT,
-            params={"bill_date": day.bill_date.isoformat(), **line.raw})
-        settled = outcome in {"paid", "paid_after_close"}
-        kind = MismatchKind.PAID_NOT_RECORDED if settled else MismatchKind.TRADE_NO_MISMATCH
-        if settled or outcome == "paid_by_another_trade":
-            _flag(day, kind, order.out_trade_no, order=order, line=line, settled=settled,
-                  out_trade_no=order.out_trade_no, trade_no=line.trade_no,
-                  alipay_amount=line.amount, our_amount=order.total_amount, event=False,
-                  detail=f"按对账单补单（{outcome}）" if settled else f"订单已由其他交易支付（{outcome}）")
-    if settled:
+    outcome = order_services.payment_settle(
+        out_trade_no=order.out_trade_no, trade_no=line.trade_no, amount=line.amount,
+        paid_at=line.finished_at or timezone.now(), kind=EventKind.STATEMENT,
+        params={"bill_date": day.bill_date.isoformat(), **line.raw})
+    if outcome in {"paid", "paid_after_close"}:
+        _flag(day, MismatchKind.PAID_NOT_RECORDED, order.out_trade_no, settled=True, event=False,
+              detail=f"按对账单补单（{outcome}）", **common)
         logger.warning("order %s settled from the statement of %s", order.out_trade_no,
                        day.bill_date)
-    return kind
+        return MismatchKind.PAID_NOT_RECORDED
+    if outcome == "paid_by_another_trade":
+        _flag(day, MismatchKind.TRADE_NO_MISMATCH, order.out_trade_no, event=False,
+              detail="订单已由另一笔交易支付", **common)
+        return MismatchKind.TRADE_NO_MISMATCH
+    return None
 
 
 def _flag(day, kind, key, *, event=True, **fields):
