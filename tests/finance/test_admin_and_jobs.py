@@ -1,5 +1,5 @@
 """The statement's admin pages, the order filter, and how the daily job is started."""
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -66,6 +66,13 @@ def test_the_command_refuses_a_bad_date():
         call_command("reconcile_statement", "--date", "2026-13-01")
 
 
+def test_alipay_unreachable_is_an_error_and_writes_nothing(order):
+    # The test settings' gateway is a closed port.
+    with pytest.raises(CommandError, match="not reconciled"):
+        call_command("reconcile_statement", "--date", "2026-12-01")
+    assert not StatementDay.objects.exists()
+
+
 @pytest.mark.sandbox
 @pytest.mark.django_db(transaction=True)
 def test_the_job_loop_runs_yesterday_once_a_day_after_the_hour(shop, settings, student):
@@ -82,3 +89,7 @@ def test_the_job_loop_runs_yesterday_once_a_day_after_the_hour(shop, settings, s
     today = timezone.now().astimezone(BEIJING).date().isoformat()
     assert tasks.reconcile_statement(today)["bill_date"] == today  # what Celery beat runs
     assert Order.objects.count() == 0
+
+    # A day Alipay has no statement for (isp.bill_not_exist) is an empty statement.
+    tomorrow = date.fromisoformat(today) + timedelta(days=1)
+    assert services.statement_fetch(bill_date=tomorrow).lines == []
