@@ -1,6 +1,7 @@
 """The mobile-web cashier (alipay.trade.wap.pay) and the daily statement, through the real SDK."""
 import csv
 import io
+import time
 import urllib.parse
 import zipfile
 from datetime import timedelta
@@ -10,6 +11,7 @@ import pytest
 from sandbox_helpers import page_pay_url, verify_callback
 
 from lib.al_pay.sandbox import times
+from lib.al_pay.sandbox.statement import Bills
 from lib.al_pay.sandbox.testing import http
 from lib.al_pay.statement import parse_statement
 
@@ -122,3 +124,11 @@ def test_statement_url_is_short_lived_and_dates_are_checked(client, sandbox):
     assert bill(client, "2026-13-01")["code"] == "40002"
     assert bill(client, "2026-12", )["code"] == "40002"
     assert bill(client, "2026-12-01", bill_type="signcustomer")["code"] == "40002"
+
+
+def test_a_statement_link_dies_after_its_lifetime():
+    bills = Bills(lifetime=0.05)
+    token = bills.publish("x.csv.zip", b"zip")
+    assert bills.get(token) == ("x.csv.zip", b"zip")
+    time.sleep(0.06)
+    assert bills.get(token) is None
