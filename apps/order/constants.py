@@ -23,6 +23,7 @@ class PayChannel(models.TextChoices):
     PAGE = "page", "电脑网站支付"  # alipay.trade.page.pay: the desktop cashier with a QR code
     WAP = "wap", "手机网站支付"    # alipay.trade.wap.pay: the mobile-web cashier (phones)
 
+
 # Every status change goes through services.order_transition, which allows only these.
 # 2/3 -> 1: Alipay confirmed money for an order we had already closed; money is never lost.
 TRANSITIONS = {

@@ -100,8 +100,7 @@ class OrderSerializer(serializers.ModelSerializer):
         model = Order
         fields = ["out_trade_no", "subject", "total_amount", "order_status",
                   "order_status_display", "pay_type", "pay_type_display", "channel", "trade_no",
-                  "pay_time",
-                  "refund_amount", "refund_time", "created_time", "expire_time", "lines"]
+                  "pay_time", "refund_amount", "refund_time", "created_time", "expire_time", "lines"]
         read_only_fields = fields
 
 
