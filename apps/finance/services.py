@@ -15,9 +15,10 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from apps.order import services as order_services
-from apps.order.constants import EventKind, OrderStatus
-from apps.order.models import Order
+from apps.order.constants import EventKind, OrderStatus, Outcome
+from apps.order.models import Order, OrderDetail
+from apps.order.services.events import event_record
+from apps.order.services.payments import payment_settle
 from lib.al_pay import client as alipay
 from lib.al_pay.errors import AlipayError
 from lib.al_pay.statement import Statement, parse_statement
@@ -119,9 +120,14 @@ def _save_changed(day, **fields):
 
 
 def our_refunds(start, end) -> dict:
-    """{(out_trade_no, out_request_no): (order, amount)} of refunds we made in [start, end)."""
-    orders = Order.objects.filter(refund_amount__gt=0, refund_time__gte=start, refund_time__lt=end)
-    return {(o.out_trade_no, f"{o.out_trade_no}-full"): (o, o.refund_amount) for o in orders}
+    """{(out_trade_no, out_request_no): (order, amount)} of refunds we made in [start, end).
+
+    One Alipay refund request per refunded order line (apps/order/services/refunds.py).
+    """
+    lines = (OrderDetail.objects.select_related("order")
+             .filter(refund_time__gte=start, refund_time__lt=end))
+    return {(line.order.out_trade_no, line.refund_request_no): (line.order, line.real_price)
+            for line in lines}
 
 
 def _paid_orders(start, end):
@@ -203,17 +209,17 @@ def _settle(day, order, line) -> str | None:
         _flag(day, MismatchKind.TRADE_NO_MISMATCH, order.out_trade_no,
               detail=f"交易号 {line.trade_no} 已属于另一订单", **common)
         return MismatchKind.TRADE_NO_MISMATCH
-    outcome = order_services.payment_settle(
+    outcome = payment_settle(
         out_trade_no=order.out_trade_no, trade_no=line.trade_no, amount=line.amount,
         paid_at=line.finished_at or timezone.now(), kind=EventKind.STATEMENT,
         params={"bill_date": day.bill_date.isoformat(), **line.raw})
-    if outcome in {"paid", "paid_after_close"}:
+    if outcome in {Outcome.PAID, Outcome.PAID_AFTER_CLOSE}:
         _flag(day, MismatchKind.PAID_NOT_RECORDED, order.out_trade_no, settled=True, event=False,
               detail=f"按对账单补单（{outcome}）", **common)
         logger.warning("order %s settled from the statement of %s", order.out_trade_no,
                        day.bill_date)
         return MismatchKind.PAID_NOT_RECORDED
-    if outcome == "paid_by_another_trade":
+    if outcome == Outcome.PAID_BY_ANOTHER_TRADE:
         _flag(day, MismatchKind.TRADE_NO_MISMATCH, order.out_trade_no, event=False,
               detail="订单已由另一笔交易支付", **common)
         return MismatchKind.TRADE_NO_MISMATCH
@@ -225,10 +231,10 @@ def _flag(day, kind, key, *, event=True, **fields):
     mismatch, created = StatementMismatch.objects.get_or_create(
         day=day, kind=kind, key=key[:140], defaults=fields)
     if created and event:
-        order_services.event_record(
+        event_record(
             kind=EventKind.STATEMENT, order=fields.get("order"),
-            out_trade_no=fields.get("out_trade_no", ""), outcome=kind, flagged=True,
-            verified=True, detail=fields.get("detail", ""),
+            out_trade_no=fields.get("out_trade_no", ""), outcome=Outcome.STATEMENT_MISMATCH,
+            flagged=True, verified=True, detail=f"{kind}: {fields.get('detail', '')}",
             params=fields["line"].raw if fields.get("line") else {})
     return mismatch
 

@@ -1,7 +1,4 @@
 """Order API: buy now, the success page's poll and Alipay's notify, my orders, cancel."""
-from urllib.parse import urljoin
-
-from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,14 +9,13 @@ from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
-from lib.al_pay import client as alipay
 from utils.exceptions import LuffyError
 from utils.logging import get_logger
 from utils.response import APIResponse
 
-from . import selectors, services
-from .constants import PayChannel
+from . import selectors
 from .serializers import OrderSerializer, PayOrderSerializer, PayResultSerializer
+from .services import orders, payments
 
 logger = get_logger("pay")
 
@@ -45,24 +41,13 @@ class PayApi(APIView):
         serializer = PayOrderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        order, created = services.order_place(
+        placed = orders.order_place(
             user=request.user, course_ids=data["courses"], subject=data["subject"],
             total_amount=data["total_amount"], pay_type=data["pay_type"], channel=data["channel"])
-        pay_url = _pay_url(order, data["channel"], data["courses"])
         return APIResponse(
-            msg="订单创建成功" if created else "您有一笔相同课程的未支付订单，请继续支付",
-            out_trade_no=order.out_trade_no, pay_url=pay_url,
-            http_status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-
-def _pay_url(order, channel, course_ids):
-    """The cashier URL for the channel; a phone buyer who backs out returns to the course page."""
-    fields = dict(out_trade_no=order.out_trade_no, subject=order.subject,
-                  total_amount=order.total_amount, time_expire=order.expire_time)
-    if channel != PayChannel.WAP:
-        return alipay.page_pay_url(**fields)
-    page = f"/course/{course_ids[0]}" if len(course_ids) == 1 else "/courses"
-    return alipay.wap_pay_url(**fields, quit_url=urljoin(settings.ALIPAY_RETURN_URL, page))
+            msg="订单创建成功" if placed.created else "您有一笔相同课程的未支付订单，请继续支付",
+            out_trade_no=placed.order.out_trade_no, pay_url=placed.pay_url,
+            http_status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK)
 
 
 class PaySuccessApi(APIView):
@@ -88,9 +73,8 @@ class PaySuccessApi(APIView):
         if not out_trade_no:
             raise LuffyError("缺少订单号 out_trade_no", code="missing_out_trade_no",
                              errors={"out_trade_no": ["该字段是必填项。"]})
-        order = _owned_order(request, out_trade_no)
-        order = services.order_poll(order=order, return_params=request.query_params.dict())
-        order = _owned_order(request, out_trade_no)  # fresh lines and status for the answer
+        order = payments.order_poll(order=_owned_order(request, out_trade_no),
+                                    return_params=request.query_params.dict())
         if order.is_paid:
             return APIResponse(msg="支付成功", order=OrderSerializer(order).data)
         return APIResponse(status=1, msg="暂未收到付款", order=OrderSerializer(order).data)
@@ -102,11 +86,11 @@ class PaySuccessApi(APIView):
             # unverified event and refused: it cannot carry a valid notify.
             params = request.POST.dict()
         except (APIException, SuspiciousOperation) as exc:
-            services.payment_notify_unparsable(content_type=request.content_type,
+            payments.payment_notify_unparsable(content_type=request.content_type,
                                                reason=exc.__class__.__name__)
             return _notify_answer(False)
         try:
-            handled = services.payment_notify_handle(params=params)
+            handled = payments.payment_notify_handle(params=params)
         except Exception:  # a bug or a database outage: let Alipay retry, never lose it
             logger.exception("notify for %r failed", params.get("out_trade_no"))
             handled = False
@@ -145,6 +129,5 @@ class OrderCancelApi(APIView):
 
     @extend_schema(request=None, responses=OrderSerializer)
     def post(self, request, out_trade_no):
-        services.order_cancel(order=_owned_order(request, out_trade_no))
-        return APIResponse(msg="订单已取消",
-                           order=OrderSerializer(_owned_order(request, out_trade_no)).data)
+        order = orders.order_cancel(order=_owned_order(request, out_trade_no))
+        return APIResponse(msg="订单已取消", order=OrderSerializer(order).data)

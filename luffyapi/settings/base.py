@@ -161,6 +161,9 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "redis://127.0.0.1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 ORDER_RECONCILE_EVERY_SECONDS = env_int("ORDER_RECONCILE_EVERY_SECONDS", 60)
+# The periodic pass leaves orders younger than this to their notify; at most BATCH per pass.
+ORDER_RECONCILE_MIN_AGE_SECONDS = env_int("ORDER_RECONCILE_MIN_AGE_SECONDS", 60)
+ORDER_RECONCILE_BATCH_SIZE = env_int("ORDER_RECONCILE_BATCH_SIZE", 200)
 # Alipay's statement of a day exists from the next day; fetch it after this hour (Beijing).
 STATEMENT_RECONCILE_HOUR = env_int("STATEMENT_RECONCILE_HOUR", 10)
 

@@ -14,9 +14,10 @@ from apps.course.models import UserCourse
 from apps.finance.constants import LineKind, MismatchKind, MismatchStatus
 from apps.finance.models import StatementDay, StatementLine, StatementMismatch
 from apps.finance.services import beijing_day_bounds
-from apps.order import services
 from apps.order.constants import EventKind, OrderStatus
 from apps.order.models import Order, PaymentEvent
+from apps.order.services.payments import payment_settle, payment_sync
+from apps.order.services.refunds import order_refund
 from lib.al_pay import client as alipay
 from lib.al_pay.times import BEIJING
 from tests.factories import CourseFactory
@@ -64,7 +65,8 @@ def test_a_sandbox_day_with_every_kind_of_difference(shop, student_api, student)
     matched = paid_at_sandbox(shop, student_api, course())                 # a normal trade
     on_phone = paid_at_sandbox(shop, student_api, course(), channel="wap")  # normal, mobile cashier
     refunded = paid_at_sandbox(shop, student_api, course())                # refunded on both sides
-    assert services.order_refund(order=refunded) == "refunded"
+    assert order_refund(order=refunded,
+                        line_ids=[line.pk for line in refunded.lines.all()]) == "refunded"
 
     # Money Alipay took for an order number the shop never created.
     ghost = shop.add_extra_trade(out_trade_no="GHOST20261203000001", total_amount="66.00",
@@ -72,16 +74,17 @@ def test_a_sandbox_day_with_every_kind_of_difference(shop, student_api, student)
 
     # Paid here, never at Alipay (e.g. a mistaken settlement).
     phantom = buy(student_api, course())["out_trade_no"]
-    assert services.payment_settle(out_trade_no=phantom, trade_no="2026LOCALONLY0001",
-                                   amount=Decimal("79.00"), paid_at=timezone.now(),
-                                   kind=EventKind.NOTIFY, params={}) == "paid"
+    assert payment_settle(out_trade_no=phantom, trade_no="2026LOCALONLY0001",
+                          amount=Decimal("79.00"), paid_at=timezone.now(),
+                          kind=EventKind.NOTIFY, params={}) == "paid"
 
     # A refund made at Alipay's console that the shop never recorded.
     console_refunded = paid_at_sandbox(shop, student_api, course())
     alipay.trade_refund(out_trade_no=console_refunded.out_trade_no,
                         refund_amount=Decimal("30.00"), out_request_no="console-1")
-    # A refund the shop recorded that never reached Alipay.
-    Order.objects.filter(pk=matched.pk).update(refund_amount=Decimal("10.00"),
+    # A refund the shop recorded that never reached Alipay (the one line of the order).
+    matched.lines.update(refund_time=timezone.now(), refund_request_no="lost-refund-1")
+    Order.objects.filter(pk=matched.pk).update(refund_amount=Decimal("99.00"),
                                                refund_time=timezone.now())
     # Our books disagree with Alipay on a trade number and on an amount.
     Order.objects.filter(pk=on_phone.pk).update(trade_no="2026WRONGTRADENO0001")
@@ -92,7 +95,7 @@ def test_a_sandbox_day_with_every_kind_of_difference(shop, student_api, student)
     # (The faults stay on until the statement is reconciled: no notify may heal it first.)
     shop.set_faults(notify_drop=1000, query_fail=1000)
     lost = paid_at_sandbox(shop, student_api, course(), wait_for_notify=False)
-    assert services.payment_sync(order=lost) == "unknown"
+    assert payment_sync(order=lost) == "unknown"
     assert Order.objects.get(pk=lost.pk).order_status == OrderStatus.UNPAID
     shop.wait_for(lambda: shop.trade(lost.out_trade_no)["notify_attempts"],
                   message="a dropped notify")
@@ -147,7 +150,7 @@ def test_a_sandbox_day_with_every_kind_of_difference(shop, student_api, student)
     assert day.alipay_trade_amount == Decimal("99.00") + Decimal("149.50") + Decimal("199.00") + \
         Decimal("66.00") + Decimal("88.00") + Decimal("120.00") + Decimal("35.00")
     assert day.our_trade_count == 7  # 6 paid through the sandbox + the local-only one
-    assert day.our_refund_amount == Decimal("209.00")  # 199.00 + the 10.00 Alipay never saw
+    assert day.our_refund_amount == Decimal("298.00")  # 199.00 + the 99.00 Alipay never saw
     assert day.alipay_net_amount == day.alipay_trade_amount - day.alipay_refund_amount
 
     # Running the same day again changes nothing at all.

@@ -1,7 +1,8 @@
 """`manage.py run_periodic_jobs`: the periodic jobs in the foreground, for one laptop.
 
-Production runs the same services from Celery beat + workers instead: orders_reconcile every
-minute, and yesterday's Alipay statement once a day after STATEMENT_RECONCILE_HOUR (Beijing).
+Production runs the same passes from Celery beat + workers (apps/order/tasks.py,
+apps/finance/tasks.py): unpaid orders every minute, and yesterday's Alipay statement once a
+day after STATEMENT_RECONCILE_HOUR (Beijing).
 """
 import time
 
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from apps.finance.services import statement_reconcile_due
-from apps.order import services
+from apps.order.services.reconcile import orders_reconcile
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, once=False, **options):
         while True:
             try:
-                counts = services.orders_reconcile()
+                counts = orders_reconcile(min_age_seconds=settings.ORDER_RECONCILE_MIN_AGE_SECONDS)
                 if counts["checked"]:
                     self.stdout.write(f"reconcile: {counts}")
             except Exception as exc:  # keep the loop alive; the next pass retries
