@@ -151,7 +151,7 @@ def page_pay_url(*, out_trade_no: str, subject: str, total_amount: Decimal,
 
 
 def wap_pay_url(*, out_trade_no: str, subject: str, total_amount: Decimal, time_expire: datetime,
-                quit_url: str) -> str:
+                quit_url: str | None) -> str:
     """The signed URL of Alipay's mobile-web cashier (alipay.trade.wap.pay) for phones.
 
     The SDK defaults product_code to QUICK_WAP_PAY; Alipay's documented code is QUICK_WAP_WAY.
@@ -161,7 +161,8 @@ def wap_pay_url(*, out_trade_no: str, subject: str, total_amount: Decimal, time_
     order_string = client.api_alipay_trade_wap_pay(
         subject=subject, out_trade_no=out_trade_no, total_amount=format_amount(total_amount),
         time_expire=to_alipay_time(time_expire), product_code="QUICK_WAP_WAY",
-        quit_url=quit_url, **_callback_urls())
+        # An empty quit_url would be signed as such; leave it out (the cashier then offers none).
+        **({"quit_url": quit_url} if quit_url else {}), **_callback_urls())
     return f"{client._gateway}?{order_string}"
 
 

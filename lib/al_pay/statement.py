@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from .times import BEIJING
 
 TRADE, REFUND, OTHER = "trade", "refund", "other"
+MAX_ENTRY_BYTES = 200 * 1024 * 1024  # a day's CSV; anything larger is not a statement (zip bomb)
 _KINDS = {"交易": TRADE, "退款": REFUND}
 _REQUIRED = ("支付宝交易号", "商户订单号", "业务类型", "商品名称", "创建时间", "完成时间",
              "订单金额（元）", "商家实收（元）", "退款批次号/请求号")
@@ -109,6 +110,8 @@ def parse_statement(data: bytes) -> Statement:
         raise StatementFormatError("statement is not a zip file") from exc
     with archive:
         entries = {_entry_name(info): info for info in archive.infolist()}
+        if any(info.file_size > MAX_ENTRY_BYTES for info in entries.values()):
+            raise StatementFormatError("statement entry larger than 200 MB")
         details = [name for name in entries if name.endswith("业务明细.csv")]
         summaries = [name for name in entries if "汇总" in name]
         if len(details) != 1:

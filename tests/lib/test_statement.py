@@ -80,3 +80,9 @@ def test_an_empty_day_has_no_lines():
 def test_anything_else_is_a_format_error_not_a_guess(data):
     with pytest.raises(StatementFormatError):
         parse_statement(data)
+
+
+def test_an_entry_too_large_to_be_a_statement_is_refused(monkeypatch):
+    monkeypatch.setattr("lib.al_pay.statement.MAX_ENTRY_BYTES", 100)
+    with pytest.raises(StatementFormatError, match="larger"):
+        parse_statement(statement_zip())

@@ -60,3 +60,9 @@ def test_continuing_an_open_order_on_a_phone_records_the_new_channel(student_api
     assert pay_url_params(again.json()["pay_url"])["method"] == "alipay.trade.wap.pay"
     assert Order.objects.get().channel == PayChannel.WAP
     assert student_api.get(f"/api/order/{first['out_trade_no']}/").json()["order"]["channel"] == "wap"
+
+
+def test_without_a_return_url_the_wap_cashier_gets_no_quit_url(student_api, courses, settings):
+    settings.ALIPAY_RETURN_URL = ""
+    params = pay_url_params(pay(student_api, payload(courses[:1], channel="wap")).json()["pay_url"])
+    assert "quit_url" not in json.loads(params["biz_content"]) and "return_url" not in params

@@ -142,7 +142,8 @@ def _pay_url(*, order, channel, course_ids) -> str:
     if channel != PayChannel.WAP:
         return alipay.page_pay_url(**fields)
     page = f"/course/{course_ids[0]}" if len(course_ids) == 1 else "/courses"
-    return alipay.wap_pay_url(**fields, quit_url=urljoin(settings.ALIPAY_RETURN_URL, page))
+    site = settings.ALIPAY_RETURN_URL  # the SPA's origin, where Alipay sends the browser back
+    return alipay.wap_pay_url(**fields, quit_url=urljoin(site, page) if site else None)
 
 
 def _open_order_retire(order):
