@@ -45,7 +45,7 @@ run: setup spa
 	@echo "Site: http://127.0.0.1:$(PORT)/  API docs: http://127.0.0.1:$(PORT)/api/docs/  admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo "Alipay sandbox: http://127.0.0.1:$(SANDBOX_PORT)/gateway.do"
 	@# honcho hands every process its own PORT; ours are fixed, so pass them under other names.
-	LUFFY_PORT=$(PORT) LUFFY_SANDBOX_PORT=$(SANDBOX_PORT) $(VENV)/bin/honcho start -f Procfile
+	LUFFY_PORT=$(PORT) LUFFY_SANDBOX_PORT=$(SANDBOX_PORT) $(VENV)/bin/honcho start -f Procfile.local
 
 ## node-modules: the front end's pinned npm packages (npm ci when the lock file changed)
 node-modules:

@@ -11,8 +11,9 @@ from rest_framework.views import APIView
 
 from lib.al_pay import client as alipay
 from utils.exceptions import LuffyError
-from utils.logging import get_logger
+from utils.logging import get_logger, log_context
 from utils.response import APIResponse
+from utils.throttling import ClientScopedRateThrottle
 
 from . import selectors, services
 from .serializers import OrderSerializer, PayOrderSerializer, PayResultSerializer
@@ -35,6 +36,8 @@ class PayApi(APIView):
     """Buy now: write the order and return the signed Alipay page-pay URL."""
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ClientScopedRateThrottle]
+    throttle_scope = "buy"
 
     @extend_schema(request=PayOrderSerializer, responses={201: PayResultSerializer})
     def post(self, request):
@@ -92,11 +95,12 @@ class PaySuccessApi(APIView):
             services.payment_notify_unparsable(content_type=request.content_type,
                                                reason=exc.__class__.__name__)
             return _notify_answer(False)
-        try:
-            handled = services.payment_notify_handle(params=params)
-        except Exception:  # a bug or a database outage: let Alipay retry, never lose it
-            logger.exception("notify for %r failed", params.get("out_trade_no"))
-            handled = False
+        with log_context(out_trade_no=params.get("out_trade_no")):
+            try:
+                handled = services.payment_notify_handle(params=params)
+            except Exception:  # a bug or a database outage: let Alipay retry, never lose it
+                logger.exception("notify for %r failed", params.get("out_trade_no"))
+                handled = False
         return _notify_answer(handled)
 
 

@@ -10,6 +10,7 @@ from apps.course.selectors import course_list_owned
 from apps.course.serializers import OwnedCourseSerializer
 from utils.exceptions import LuffyError
 from utils.response import APIResponse
+from utils.throttling import ClientScopedRateThrottle
 
 from . import services
 from .serializers import (
@@ -24,6 +25,8 @@ class RegisterApi(APIView):
     """Create a student account."""
 
     authentication_classes = []
+    throttle_classes = [ClientScopedRateThrottle]
+    throttle_scope = "register"
 
     @extend_schema(request=RegisterSerializer, responses={201: UserOutSerializer})
     def post(self, request):
@@ -46,7 +49,9 @@ class LoginApi(APIView):
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return APIResponse(msg="登录成功", **services.user_login(**serializer.validated_data))
+        # Django's own request: django-axes marks a lock-out on it for AxesMiddleware to answer.
+        tokens = services.user_login(request=request._request, **serializer.validated_data)
+        return APIResponse(msg="登录成功", **tokens)
 
 
 class TokenRefreshApi(APIView):

@@ -24,12 +24,15 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served locally: the docs work offline
+    "axes",  # failed-login lock-out (API and admin), counted in the shared cache
+    "django_prometheus",
     "apps.user",
     "apps.course",
     "apps.order",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -40,6 +43,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into the 429 answer
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "luffyapi.urls"
@@ -115,7 +120,24 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
+    # Scoped per view (throttle_scope); counted in the default cache, shared by every host.
+    "DEFAULT_THROTTLE_RATES": {"register": env_str("THROTTLE_REGISTER", "20/hour"),
+                               "buy": env_str("THROTTLE_BUY", "30/min")},
 }
+
+# Ops: client addresses, failed-login lock-out, /metrics access (see utils/throttling.py).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])  # X-Forwarded-For is believed only from these
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("LOGIN_LOCKOUT_SECONDS", 900))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "utils.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "utils.throttling.lockout_response"
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", [])
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 SIMPLE_JWT = {
     # The seed's front end sends "jwt <token>"; "Bearer" is what everything else sends.
@@ -159,6 +181,8 @@ ORDER_TIMEOUT_MINUTES = env_int("ORDER_TIMEOUT_MINUTES", 30)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # our LOGGING (JSON lines in production) applies
 ORDER_RECONCILE_EVERY_SECONDS = env_int("ORDER_RECONCILE_EVERY_SECONDS", 60)
 
 LOGGING = build_logging(level=env_str("LOG_LEVEL", "INFO"))

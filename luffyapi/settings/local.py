@@ -1,6 +1,8 @@
 """Settings for one laptop: `make run`, SQLite in var/, the local Alipay sandbox."""
 from .base import *  # noqa: F401,F403
-from .env import env_bool
+from .env import env_bool, env_list
 
 # Off by default even here: `make run` is what newcomers (and attackers) poke at. DEBUG=1 to debug.
 DEBUG = env_bool("DEBUG", False)
+# Prometheus on the laptop itself may read /metrics.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
