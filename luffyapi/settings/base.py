@@ -129,7 +129,10 @@ REST_FRAMEWORK = {
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])  # X-Forwarded-For is believed only from these
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
                            "django.contrib.auth.backends.ModelBackend"]
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+# With Redis (production) the counters live in the shared cache; on a laptop in the database,
+# which the local gunicorn workers share (their in-process cache would not be).
+AXES_HANDLER = ("axes.handlers.cache.AxesCacheHandler" if REDIS_URL
+                else "axes.handlers.database.AxesDatabaseHandler")
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(seconds=env_int("LOGIN_LOCKOUT_SECONDS", 900))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own

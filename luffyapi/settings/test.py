@@ -14,6 +14,9 @@ SECRET_KEY = "test-secret-key-that-is-long-enough-for-hs256"
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Lock-outs counted in the cache, as in production; one process, so its local memory will do.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 _test_db_url = os.environ.get("TEST_DATABASE_URL")
 if _test_db_url:
