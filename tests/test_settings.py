@@ -20,7 +20,7 @@ SANDBOX_MARKERS = ["2088000000000001", "2021000000000001", "127.0.0.1:8001", "al
 def _run(argv, env_overrides, timeout=60):
     """Run argv from the repo root with only the given production variables (and no DSM)."""
     env = {k: v for k, v in os.environ.items()
-           if k not in REQUIRED and not k.startswith(("ALIPAY_", "DJANGO_SETTINGS_MODULE"))}
+           if k not in REQUIRED and not k.startswith(("ALIPAY_", "DJANGO_", "PROMETHEUS_"))}
     env.update(env_overrides)
     return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=timeout)

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -99,6 +100,7 @@ def cluster(shared_services):
                 "TRUSTED_PROXIES": "127.0.0.1",  # the students' addresses arrive in X-Forwarded-For
                 "WEB_CONCURRENCY": "2", "CELERY_CONCURRENCY": "2", "HOST": "127.0.0.1",
                 "CELERY_BEAT_SCHEDULE": str(work / "celerybeat-schedule"),
+                "CELERY_METRICS_PORT": str(free_port()),
                 "PYTHONUNBUFFERED": "1"})
             release = run_procfile("release", env)
             assert release.returncode == 0, release.stdout + release.stderr
@@ -261,6 +263,14 @@ def test_two_hosts_pay_every_order_exactly_once_through_kills_and_lost_notifies(
     by_query = {row[0] for row in _rows(database, "SELECT out_trade_no FROM luffy_payment_event "
                                                   "WHERE kind = 'query' AND outcome = 'paid'")}
     assert set(late) <= by_query
+
+    # The worker (restarted) says so on its own metrics port.
+    metrics_url = f"http://127.0.0.1:{cluster['env']['CELERY_METRICS_PORT']}/metrics"
+    with urllib.request.urlopen(metrics_url, timeout=10) as response:  # noqa: S310
+        text = response.read().decode()
+    reconciled = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                     if line.startswith('luffy_reconcile_results_total{result="paid"}'))
+    assert reconciled >= LATE_STUDENTS, text[-2000:]
 
     survivor_5xx = [s for url, s in load.answers if url == load.survivor and s >= 500]
     assert survivor_5xx == []
