@@ -45,6 +45,8 @@ def database_from_url(url):
             "charset": "utf8mb4",
             "isolation_level": "read committed",
             "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+            # An unreachable server fails in seconds (health checks, requests), not minutes.
+            "connect_timeout": 5,
         }
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
     return config

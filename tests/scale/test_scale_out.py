@@ -130,6 +130,7 @@ class Load:
         self.urls, self.survivor = urls, survivor
         self.answers = []  # (url, status) of every answer
         self.paid_at_sandbox = {}  # out_trade_no -> username
+        self.failovers = 0  # requests an instance did not answer, sent to the next one
         self._next = 0
         self._lock = threading.Lock()
 
@@ -143,8 +144,10 @@ class Load:
                 self._next += 1
             try:
                 status, body = request(method, url + path, payload, headers)
-            except OSError:
-                continue  # that host is gone (or died mid-request): the balancer retries elsewhere
+            except OSError:  # that host is gone (or died mid-request): retried elsewhere
+                with self._lock:
+                    self.failovers += 1
+                continue
             with self._lock:
                 self.answers.append((url, status))
             return status, body
@@ -222,6 +225,7 @@ def test_two_hosts_pay_every_order_exactly_once_through_kills_and_lost_notifies(
     with ThreadPoolExecutor(PARALLEL) as pool:
         list(pool.map(student, range(STUDENTS)))
     assert killed.is_set() and web_b.popen.poll() is not None
+    assert load.failovers >= 1  # the dead host was seen dead by its clients
 
     # The last students' notifies never arrive: only the beat's reconcile can settle them.
     sandbox.set_faults(notify_drop=1_000_000)
@@ -277,7 +281,7 @@ def test_two_hosts_pay_every_order_exactly_once_through_kills_and_lost_notifies(
     assert cluster["beat"].popen.poll() is None and cluster["webs"][0].popen.poll() is None
     print(f"\nscale-out: {len(paid)} orders paid at the sandbox, all settled once "
           f"({len(by_query & paid)} by reconcile) in {time.monotonic() - started:.0f}s; "
-          f"{len(load.answers)} answers, none 5xx from the survivor")
+          f"{len(load.answers)} answers, none 5xx from the survivor, {load.failovers} failovers")
 
 
 def test_health_is_503_while_mariadb_or_redis_is_away_and_200_when_back(cluster):
