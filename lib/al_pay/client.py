@@ -124,17 +124,21 @@ def verify_callback(params: dict) -> bool:
 
 def _call(api, **kwargs) -> dict:
     with alipay_call(api.removeprefix("api_")):  # latency and errors for /metrics
-        try:
-            result = getattr(get_client(), api)(**kwargs)
-        except AliPayValidationError as exc:
-            raise AlipayError("sign", msg="answer signature did not verify", unknown=True) from exc
-        except AliPayException as exc:  # an `error_response` or an unsigned answer
-            raise AlipayError("error_response", msg=str(exc)[:500], unknown=True) from exc
-        except (URLError, OSError, ValueError, json.JSONDecodeError) as exc:
-            raise AlipayError("transport", msg=str(exc)[:500], unknown=True) from exc
-        if result.get("code") != "10000":
-            raise AlipayError(result.get("code", ""), result.get("sub_code", ""),
-                              result.get("sub_msg") or result.get("msg", ""))
+        return _call_sdk(api, **kwargs)
+
+
+def _call_sdk(api, **kwargs) -> dict:
+    try:
+        result = getattr(get_client(), api)(**kwargs)
+    except AliPayValidationError as exc:
+        raise AlipayError("sign", msg="answer signature did not verify", unknown=True) from exc
+    except AliPayException as exc:  # an `error_response` or an unsigned answer
+        raise AlipayError("error_response", msg=str(exc)[:500], unknown=True) from exc
+    except (URLError, OSError, ValueError, json.JSONDecodeError) as exc:
+        raise AlipayError("transport", msg=str(exc)[:500], unknown=True) from exc
+    if result.get("code") != "10000":
+        raise AlipayError(result.get("code", ""), result.get("sub_code", ""),
+                          result.get("sub_msg") or result.get("msg", ""))
     return result
 
 
