@@ -22,6 +22,20 @@ max_requests_jitter = max_requests // 10
 accesslog = "-"  # stdout, one line per request with its duration in microseconds
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s" xff="%({x-forwarded-for}i)s"'
 errorlog = "-"
+# JSON lines on stdout, like the app's own logs (LOG_FORMAT=text for plain lines).
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    _console = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
+    logconfig_dict = {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(process)d %(message)s",
+            "timestamp": "time",  # ISO 8601 in UTC, whatever the process's TZ
+            "rename_fields": {"levelname": "level", "name": "logger"}}},
+        "handlers": {"console": _console},
+        "loggers": {name: {"handlers": ["console"], "level": "INFO", "propagate": False}
+                    for name in ("gunicorn.error", "gunicorn.access")},
+    }
 # Believe X-Forwarded-Proto only from the load balancers (Django reads X-Forwarded-For itself,
 # through TRUSTED_PROXIES).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

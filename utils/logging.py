@@ -40,8 +40,9 @@ def _order_no_in(args) -> str:
 def build_logging(level="INFO", json=False):
     """Return Django's LOGGING dict: console (stdout) output, one line per record."""
     formatter = {"()": "pythonjsonlogger.json.JsonFormatter",
-                 "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
-                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+                 "fmt": "%(levelname)s %(name)s %(process)d %(message)s",
+                 "timestamp": "time",  # ISO 8601 in UTC, whatever the process's TZ
+                 "rename_fields": {"levelname": "level", "name": "logger"},
                  "json_ensure_ascii": False}
     line = {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"}
     pay_line = {"format": "%(asctime)s %(levelname)s %(name)s %(process)d "
