@@ -71,4 +71,5 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-LOGGING = build_logging(level=env_str("LOG_LEVEL", "INFO"), json=True)  # noqa: F405
+LOGGING = build_logging(level=env_str("LOG_LEVEL", "INFO"),  # noqa: F405
+                        json=env_str("LOG_FORMAT", "json") == "json")
