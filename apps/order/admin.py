@@ -1,12 +1,16 @@
 """Admin for orders: list, filters, search, read-only lines and payment events."""
+from functools import partial
+
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
 from utils.exceptions import LuffyError
 
-from . import services
 from .constants import OrderStatus
 from .models import Order, OrderDetail, PaymentEvent
+from .services.orders import order_cancel
+from .services.payments import payment_sync
+from .services.refunds import order_refund
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -22,7 +26,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderDetailInline(ReadOnlyInline):
     model = OrderDetail
-    fields = ["course", "price", "real_price"]
+    fields = ["course", "price", "real_price", "refund_time", "refund_request_no"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -31,10 +35,17 @@ class OrderDetailInline(ReadOnlyInline):
 
 class PaymentEventInline(ReadOnlyInline):
     model = PaymentEvent
-    fields = ["created_time", "kind", "outcome", "verified", "flagged", "from_status",
-              "to_status", "notify_id", "detail", "params"]
+    fields = ["created_time", "kind", "outcome", "status_change", "verified", "flagged",
+              "notify_id", "detail", "params"]
     readonly_fields = fields
     ordering = ["created_time", "id"]
+
+    @admin.display(description="状态变更")
+    def status_change(self, event):
+        if event.from_status is None:
+            return ""
+        return (f"{event.from_status}->{event.to_status} "
+                f"({event.get_from_status_display()} → {event.get_to_status_display()})")
 
 
 @admin.register(Order)
@@ -73,27 +84,40 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="向支付宝查询并同步状态 (alipay.trade.query)")
     def query_alipay(self, request, queryset):
-        self._each(request, queryset, lambda order: services.payment_sync(order=order), "已查询")
+        self._each(request, queryset, lambda order: payment_sync(order=order), "已查询")
 
     @admin.action(description="关闭未支付订单 (alipay.trade.close)")
     def close_orders(self, request, queryset):
-        self._each(request, queryset, lambda order: services.order_cancel(
+        self._each(request, queryset, lambda order: order_cancel(
             order=order, reason=f"管理员 {request.user.username} 关闭").get_order_status_display(),
             "已关闭")
 
-    @admin.action(description="全额退款已支付订单 (alipay.trade.refund)")
+    @admin.action(description="退款：选择已支付订单中的课程 (alipay.trade.refund)")
     def refund_orders(self, request, queryset):
-        refundable = queryset.filter(order_status=OrderStatus.PAID, refund_amount=0)
-        skipped = queryset.exclude(pk__in=refundable.values("pk"))
-        # Money leaves the company: ask once more, listing what will and will not be refunded.
+        refundable = list(queryset.filter(order_status=OrderStatus.PAID,
+                                          lines__refund_time__isnull=True)
+                          .distinct().select_related("user").prefetch_related("lines__course"))
+        skipped = queryset.exclude(pk__in=[order.pk for order in refundable])
+        # Money leaves the company: an intermediate page lists each order's lines to choose.
         if request.POST.get("confirm") != "yes":
             return TemplateResponse(request, "admin/order/refund_confirmation.html", {
                 **self.admin_site.each_context(request), "title": "确认退款",
-                "opts": self.model._meta, "orders": refundable.select_related("user"),
-                "skipped": skipped, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
+                "opts": self.model._meta, "orders": refundable, "skipped": skipped,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
         for order in skipped:
             self.message_user(request, f"{order.out_trade_no}: 未支付或已退款，跳过", messages.WARNING)
-        self._each(request, refundable, lambda order: services.order_refund(order=order), "已退款")
+        chosen = {int(pk) for pk in request.POST.getlist("lines") if pk.isdigit()}
+        for order in refundable:
+            line_ids = [line.pk for line in order.lines.all() if line.pk in chosen]
+            if not line_ids:
+                self.message_user(request, f"{order.out_trade_no}: 未选择课程，跳过", messages.WARNING)
+                continue
+            self._each(request, [order], partial(_refund_lines, line_ids=line_ids,
+                                                 actor=request.user.username), "已退款")
+
+
+def _refund_lines(order, *, line_ids, actor):
+    return order_refund(order=order, line_ids=line_ids, actor=actor)
 
 
 @admin.register(PaymentEvent)

@@ -7,7 +7,7 @@ from django.db import DatabaseError
 from lib.al_pay.errors import AlipayError
 from utils.metrics import count_reconcile
 
-from . import services
+from .services.reconcile import orders_reconcile
 
 LOCK_KEY = "order.reconcile.lock"
 
@@ -26,7 +26,7 @@ def reconcile_orders(self):
                      timeout=max(1, settings.ORDER_RECONCILE_EVERY_SECONDS)):
         return {"skipped": 1}
     try:
-        counts = services.orders_reconcile()
+        counts = orders_reconcile(min_age_seconds=settings.ORDER_RECONCILE_MIN_AGE_SECONDS)
     except Exception:
         count_reconcile({"error": 1})
         raise

@@ -95,7 +95,7 @@ def cluster(shared_services):
                 "ALIPAY_NOTIFY_URL": f"{site}/api/order/success/",
                 "ALIPAY_RETURN_URL": f"{site}/course/paysuccess",
                 "ALIPAY_QUERY_INTERVAL_SECONDS": "1",
-                "ORDER_RECONCILE_EVERY_SECONDS": "2",
+                "ORDER_RECONCILE_EVERY_SECONDS": "2", "ORDER_RECONCILE_MIN_AGE_SECONDS": "5",
                 "SECURE_SSL_REDIRECT": "0",  # TLS and its redirect belong to the balancer here
                 "TRUSTED_PROXIES": "127.0.0.1",  # the students' addresses arrive in X-Forwarded-For
                 "WEB_CONCURRENCY": "2", "CELERY_CONCURRENCY": "2", "HOST": "127.0.0.1",

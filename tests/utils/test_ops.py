@@ -12,7 +12,8 @@ from django.db import OperationalError
 from prometheus_client import REGISTRY
 from pythonjsonlogger.json import JsonFormatter
 
-from apps.order import services, tasks
+from apps.order import tasks
+from apps.order.services.payments import payment_sync
 from tests.alipay_fake import signed_notify
 from tests.conftest import post_notify
 from utils.logging import OutTradeNoFilter, build_logging
@@ -98,7 +99,7 @@ def test_payment_counters_count_notifies_transitions_and_alipay_calls(api, order
               _sample("luffy_alipay_call_seconds_count", api="alipay_trade_query"))
     assert post_notify(api, signed_notify(order)).content == b"success"
     assert post_notify(api, {**signed_notify(order), "total_amount": "1.00"}).content == b"failure"
-    services.payment_sync(order=order)  # the test gateway does not answer: an error, timed
+    payment_sync(order=order)  # the test gateway does not answer: an error, timed
     after = (_sample("luffy_payment_events_total", kind="notify", outcome="paid"),
              _sample("luffy_payment_events_total", kind="notify", outcome="bad_signature"),
              _sample("luffy_order_transitions_total", to_status="1"),
@@ -139,7 +140,7 @@ def test_reconcile_task_retries_with_backoff_on_database_errors(monkeypatch, set
             raise OperationalError("server has gone away")
         return {"checked": 2, "paid": 1, "timed_out": 0}
 
-    monkeypatch.setattr(services, "orders_reconcile", flaky)
+    monkeypatch.setattr(tasks, "orders_reconcile", flaky)
     paid_before = _sample("luffy_reconcile_results_total", result="paid")
     result = tasks.reconcile_orders.apply()
     assert len(calls) == 2 and result.successful(), result.traceback
@@ -150,5 +151,5 @@ def test_reconcile_task_retries_with_backoff_on_database_errors(monkeypatch, set
 def test_two_reconcile_runs_at_once_do_the_work_once(monkeypatch):
     from django.core.cache import cache
     cache.add(tasks.LOCK_KEY, "another-worker", timeout=30)  # a run already in progress
-    monkeypatch.setattr(services, "orders_reconcile", lambda **kw: pytest.fail("ran twice"))
+    monkeypatch.setattr(tasks, "orders_reconcile", lambda **kw: pytest.fail("ran twice"))
     assert tasks.reconcile_orders.apply().result == {"skipped": 1}
