@@ -36,3 +36,4 @@ class EventKind(models.TextChoices):
     CLOSE = "close", "关闭"
     REFUND = "refund", "退款"
     TRANSITION = "transition", "状态变更"
+    ADMIN = "admin", "后台操作"  # a staff member ran an admin action; `actor` names them

@@ -34,6 +34,9 @@ class Order(models.Model):
         ordering = ["-created_time", "-id"]
         indexes = [models.Index(fields=["user", "course_key", "order_status"],
                                 name="order_open_lookup")]
+        # Admin actions that touch money or Alipay, each granted on its own (not with change_order).
+        permissions = [("query_order", "可向支付宝查询订单"), ("close_order", "可关闭未支付订单"),
+                       ("refund_order", "可退款已支付订单")]
         verbose_name = "订单记录"
         verbose_name_plural = "订单记录"
 
@@ -84,6 +87,9 @@ class PaymentEvent(models.Model):
     notify_id = models.CharField("通知ID", max_length=128, blank=True, default="")
     # Needs a human: e.g. money arrived for an order already closed or paid by another trade.
     flagged = models.BooleanField("需人工处理", default=False, db_index=True)
+    # The staff member who caused it (admin actions); empty for Alipay, students and jobs.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+", verbose_name="操作人")
     created_time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
     class Meta:

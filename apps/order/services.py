@@ -28,13 +28,15 @@ logger = get_logger("pay")
 
 
 def event_record(*, kind, outcome, order=None, out_trade_no="", params=None, verified=None,
-                 detail="", flagged=False, notify_id="", from_status=None, to_status=None):
+                 detail="", flagged=False, notify_id="", from_status=None, to_status=None,
+                 actor=None):
     """Append one payment event (the audit trail of everything that touched a payment)."""
     return PaymentEvent.objects.create(
         kind=kind, outcome=outcome, order=order,
         out_trade_no=_clip("out_trade_no", order.out_trade_no if order else out_trade_no),
         params=params or {}, verified=verified, detail=_clip("detail", detail), flagged=flagged,
-        notify_id=_clip("notify_id", notify_id), from_status=from_status, to_status=to_status)
+        notify_id=_clip("notify_id", notify_id), from_status=from_status, to_status=to_status,
+        actor=actor)
 
 
 def _clip(field, value) -> str:
