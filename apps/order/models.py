@@ -68,6 +68,14 @@ class OrderDetail(models.Model):
         return f"{self.course.name} ¥{self.real_price}"
 
 
+class PaymentEventQuerySet(models.QuerySet):
+    def delete(self):
+        # Only unverified input (forgeries, garbage) may ever go: the purge command removes it.
+        if self.exclude(verified=False).exists():
+            raise ValueError("only unverified payment events can be deleted")
+        return super().delete()
+
+
 class PaymentEvent(models.Model):
     """Something that happened to a payment: a callback, a query answer, a transition.
 
@@ -92,6 +100,8 @@ class PaymentEvent(models.Model):
                               blank=True, related_name="+", verbose_name="操作人")
     created_time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
+    objects = PaymentEventQuerySet.as_manager()
+
     class Meta:
         db_table = "luffy_payment_event"
         ordering = ["created_time", "id"]
@@ -105,3 +115,6 @@ class PaymentEvent(models.Model):
         if self.pk is not None:
             raise ValueError("payment events are append-only")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("payment events are append-only")

@@ -18,6 +18,7 @@ from apps.user.models import User
 from lib.al_pay import client as alipay
 from lib.al_pay.errors import AlipayError
 from lib.al_pay.times import BEIJING, from_alipay_time, parse_amount
+from utils.bounded import bounded_excerpt
 from utils.exceptions import Conflict, LuffyError
 from utils.logging import get_logger
 
@@ -30,11 +31,14 @@ logger = get_logger("pay")
 def event_record(*, kind, outcome, order=None, out_trade_no="", params=None, verified=None,
                  detail="", flagged=False, notify_id="", from_status=None, to_status=None,
                  actor=None):
-    """Append one payment event (the audit trail of everything that touched a payment)."""
+    """Append one payment event (the audit trail of everything that touched a payment).
+
+    Unverified input (anyone can post it) is kept only as a bounded excerpt with size and digest.
+    """
     return PaymentEvent.objects.create(
         kind=kind, outcome=outcome, order=order,
         out_trade_no=_clip("out_trade_no", order.out_trade_no if order else out_trade_no),
-        params=params or {}, verified=verified, detail=_clip("detail", detail), flagged=flagged,
+        params=bounded_excerpt(params) if verified is False else (params or {}), verified=verified, detail=_clip("detail", detail), flagged=flagged,
         notify_id=_clip("notify_id", notify_id), from_status=from_status, to_status=to_status,
         actor=actor)
 

@@ -35,6 +35,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "utils.middleware.ApiTrailingSlashMiddleware",  # before CommonMiddleware's redirect
+    "utils.middleware.ApiBodyLimitMiddleware",  # 413 before any parser reads the body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -92,6 +93,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# Request bodies on /api/: one limit for every JSON endpoint, a smaller one for Alipay's notify.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
+API_BODY_LIMITS = {"/api/order/success/": env_int("NOTIFY_MAX_BODY_BYTES", 16 * 1024)}
+# Unverified payment events (forgeries, garbage) older than this are purged by
+# `manage.py purge_unverified_events`; verified ones are kept for good.
+UNVERIFIED_EVENT_MAX_AGE_DAYS = env_int("UNVERIFIED_EVENT_MAX_AGE_DAYS", 30)
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_URLS_REGEX = r"^/api/.*$"
