@@ -9,7 +9,8 @@ from .env import database_from_url, env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me")
+# No default: local.py generates one per checkout into var/, test.py one per run.
+SECRET_KEY = env_str("SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
