@@ -1,14 +1,11 @@
-"""User API: register, log in, refresh a token, list my courses."""
+"""User API: register, log in, refresh a token, log out, list my courses."""
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from apps.course.selectors import course_list_owned
 from apps.course.serializers import OwnedCourseSerializer
-from utils.exceptions import LuffyError
 from utils.response import APIResponse
 
 from . import services
@@ -50,21 +47,31 @@ class LoginApi(APIView):
 
 
 class TokenRefreshApi(APIView):
-    """Exchange a refresh token for a new access token."""
+    """Exchange a refresh token for a new access token and a new refresh token (rotation)."""
 
     authentication_classes = []
 
     @extend_schema(request=TokenRefreshInSerializer, responses=inline_serializer("RefreshResult", {
         "status": serializers.IntegerField(), "msg": serializers.CharField(),
-        "token": serializers.CharField()}))
+        "token": serializers.CharField(), "refresh": serializers.CharField()}))
     def post(self, request):
-        serializer = TokenRefreshSerializer(data=request.data)
-        try:
-            serializer.is_valid(raise_exception=True)
-        except TokenError:
-            raise LuffyError("登录已过期，请重新登录", status_code=status.HTTP_401_UNAUTHORIZED,
-                             code="token_not_valid") from None
-        return APIResponse(token=serializer.validated_data["access"])
+        serializer = TokenRefreshInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return APIResponse(**services.user_token_refresh(**serializer.validated_data))
+
+
+class LogoutApi(APIView):
+    """Log out: revoke the refresh token (the access token expires on its own)."""
+
+    authentication_classes = []
+
+    @extend_schema(request=TokenRefreshInSerializer, responses=inline_serializer("LogoutResult", {
+        "status": serializers.IntegerField(), "msg": serializers.CharField()}))
+    def post(self, request):
+        serializer = TokenRefreshInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_logout(**serializer.validated_data)
+        return APIResponse(msg="已退出登录")
 
 
 class UserCourseListApi(APIView):
