@@ -2,6 +2,8 @@
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
+
 from utils.logging import build_logging
 
 from .env import database_from_url, env_bool, env_int, env_list, env_str
@@ -33,6 +35,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so the files it answers itself (/index.html) get these headers too.
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -42,7 +47,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "luffyapi.urls"
@@ -91,6 +95,8 @@ SPA_DIST_DIR = BASE_DIR / "luffycity" / "dist"
 WHITENOISE_ROOT = SPA_DIST_DIR if SPA_DIST_DIR.is_dir() else None
 # Vite puts a content hash in every asset name (assets/index-B1x2y3z4.js): cache them forever.
 WHITENOISE_IMMUTABLE_FILE_TEST = r"^.+[.-][0-9a-zA-Z_-]{8,12}\.(js|css|woff2?|svg|png)$"
+# The SPA's files are ours alone: no `Access-Control-Allow-Origin: *` on them (the API has CORS).
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -102,6 +108,24 @@ API_BODY_LIMITS = {"/api/order/success/": env_int("NOTIFY_MAX_BODY_BYTES", 16 * 
 # Unverified payment events (forgeries, garbage) older than this are purged by
 # `manage.py purge_unverified_events`; verified ones are kept for good.
 UNVERIFIED_EVENT_MAX_AGE_DAYS = env_int("UNVERIFIED_EVENT_MAX_AGE_DAYS", 30)
+
+# Every answer refuses framing (X-Frame-Options and frame-ancestors), and pages run only our
+# own scripts: the SPA keeps its tokens in localStorage, so injected script must not run.
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_URLS_REGEX = r"^/api/.*$"
