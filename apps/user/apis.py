@@ -1,5 +1,5 @@
 """User API: register, log in, refresh a token, log out, list my courses."""
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from apps.course.selectors import course_list_owned
 from apps.course.serializers import OwnedCourseSerializer
 from utils.response import APIResponse
+from utils.schema import envelope, errors
 
 from . import services
 from .serializers import (
@@ -22,7 +23,8 @@ class RegisterApi(APIView):
 
     authentication_classes = []
 
-    @extend_schema(request=RegisterSerializer, responses={201: UserOutSerializer})
+    @extend_schema(request=RegisterSerializer, responses={
+        201: envelope("RegisterResult", user=UserOutSerializer()), **errors(429)})
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -36,10 +38,9 @@ class LoginApi(APIView):
 
     authentication_classes = []
 
-    @extend_schema(request=LoginSerializer, responses=inline_serializer("LoginResult", {
-        "status": serializers.IntegerField(), "msg": serializers.CharField(),
-        "token": serializers.CharField(), "refresh": serializers.CharField(),
-        "username": serializers.CharField()}))
+    @extend_schema(request=LoginSerializer, responses={200: envelope(
+        "LoginResult", token=serializers.CharField(), refresh=serializers.CharField(),
+        username=serializers.CharField()), **errors(429)})
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -51,9 +52,9 @@ class TokenRefreshApi(APIView):
 
     authentication_classes = []
 
-    @extend_schema(request=TokenRefreshInSerializer, responses=inline_serializer("RefreshResult", {
-        "status": serializers.IntegerField(), "msg": serializers.CharField(),
-        "token": serializers.CharField(), "refresh": serializers.CharField()}))
+    @extend_schema(request=TokenRefreshInSerializer, responses={200: envelope(
+        "RefreshResult", token=serializers.CharField(), refresh=serializers.CharField()),
+        **errors(401)})
     def post(self, request):
         serializer = TokenRefreshInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -65,8 +66,8 @@ class LogoutApi(APIView):
 
     authentication_classes = []
 
-    @extend_schema(request=TokenRefreshInSerializer, responses=inline_serializer("LogoutResult", {
-        "status": serializers.IntegerField(), "msg": serializers.CharField()}))
+    @extend_schema(request=TokenRefreshInSerializer,
+                   responses={200: envelope("LogoutResult"), **errors(401)})
     def post(self, request):
         serializer = TokenRefreshInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -79,7 +80,7 @@ class UserCourseListApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OwnedCourseSerializer(many=True))
+    @extend_schema(responses=envelope("MyCourses", results=OwnedCourseSerializer(many=True)))
     def get(self, request):
         owned = course_list_owned(user=request.user)
         return APIResponse(results=OwnedCourseSerializer(owned, many=True).data)

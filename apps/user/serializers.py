@@ -57,9 +57,11 @@ class UserOutSerializer(serializers.ModelSerializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    username = serializers.CharField(min_length=1, max_length=150)
+    password = serializers.CharField(min_length=1, max_length=128,
+                                     style={"input_type": "password"})
 
 
 class TokenRefreshInSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=2000)
+    # Not trimmed: any non-empty string is a token to check (a wrong one is a 401).
+    refresh = serializers.CharField(min_length=1, max_length=2000, trim_whitespace=False)
