@@ -1,6 +1,7 @@
 """Input and output shapes of the user API."""
 from confusable_homoglyphs import confusables
 from django.contrib.auth import password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
@@ -20,6 +21,8 @@ class RegisterSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "username", "password", "telephone"]
         read_only_fields = ["id"]
+        # Uniqueness is checked on the folded name (validate_username), one message everywhere.
+        extra_kwargs = {"username": {"validators": [UnicodeUsernameValidator()]}}
 
     def validate_username(self, value):
         """NFKC as Django stores it; one script; unique after case folding."""
