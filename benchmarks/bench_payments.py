@@ -34,8 +34,8 @@ def main():
     from django.test.runner import DiscoverRunner
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    from apps.order import services
     from apps.order.constants import PayType
+    from apps.order.services import orders, payments
     from lib.al_pay import client as alipay
     from tests.alipay_fake import signed_notify
     from tests.factories import CourseFactory, UserFactory
@@ -59,7 +59,7 @@ def main():
         users = iter([UserFactory() for _ in range(400)])
 
         def buy(n):
-            return services.order_create(user=next(users), course_ids=[c.pk for c in courses[:n]],
+            return orders.order_create(user=next(users), course_ids=[c.pk for c in courses[:n]],
                                          subject="bench", total_amount=Decimal("10.00") * n,
                                          pay_type=PayType.ALIPAY)[0]
         one = timed(lambda: buy(1), 60)
@@ -73,8 +73,8 @@ def main():
         orders = [buy(1) for _ in range(60)]
         notifies = [signed_notify(o, trade_no=f"2026{i:024d}") for i, o in enumerate(orders)]
         pending = iter(notifies)
-        first = timed(lambda: services.payment_notify_handle(params=next(pending)), 60)
-        dup = timed(lambda: services.payment_notify_handle(params=notifies[0]), 60)
+        first = timed(lambda: payments.payment_notify_handle(params=next(pending)), 60)
+        dup = timed(lambda: payments.payment_notify_handle(params=notifies[0]), 60)
         rows.append(("notify: new payment / duplicate", first, dup))
 
         print(f"database: {connection.vendor}")

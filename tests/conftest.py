@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings as django_settings
 from rest_framework.test import APIClient
 
-from apps.order import services
 from apps.order.constants import PayType
+from apps.order.services import orders
 from lib.al_pay.sandbox.testing import run_sandbox
 from tests.factories import CourseFactory, UserFactory
 
@@ -51,7 +51,7 @@ def make_order(courses):
     """Create an unpaid order through the real service: make_order(user, [course, ...])."""
     def make(user, chosen=None):
         chosen = chosen or courses[:2]
-        order, _ = services.order_create(
+        order, _ = orders.order_create(
             user=user, course_ids=[c.pk for c in chosen], subject="测试订单",
             total_amount=sum((c.price for c in chosen), Decimal("0.00")), pay_type=PayType.ALIPAY)
         return order

@@ -15,6 +15,7 @@ ERROR_DESCRIPTIONS = {
     413: "The body is over the limit; refused before it is read.",
     415: "The body is not JSON.",
     429: "Too many attempts: wait `Retry-After` seconds.",
+    503: "Alipay could not confirm a payment state; try again shortly.",
 }
 
 

@@ -1,12 +1,17 @@
 """Admin for orders: list, filters, search, read-only lines and payment events."""
+from functools import partial
+
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
 from utils.exceptions import LuffyError
 
-from . import services
-from .constants import EventKind, OrderStatus
+from .constants import EventKind, OrderStatus, Outcome
 from .models import Order, OrderDetail, PaymentEvent
+from .services.events import event_record
+from .services.orders import order_cancel
+from .services.payments import payment_sync
+from .services.refunds import order_refund
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -22,7 +27,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderDetailInline(ReadOnlyInline):
     model = OrderDetail
-    fields = ["course", "price", "real_price"]
+    fields = ["course", "price", "real_price", "refund_time", "refund_request_no"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -31,13 +36,20 @@ class OrderDetailInline(ReadOnlyInline):
 
 class PaymentEventInline(ReadOnlyInline):
     model = PaymentEvent
-    fields = ["created_time", "kind", "outcome", "actor", "verified", "flagged", "from_status",
-              "to_status", "notify_id", "detail", "params"]
+    fields = ["created_time", "kind", "outcome", "actor", "status_change", "verified",
+              "flagged", "notify_id", "detail", "params"]
     readonly_fields = fields
     ordering = ["created_time", "id"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description="状态变更")
+    def status_change(self, event):
+        if event.from_status is None:
+            return ""
+        return (f"{event.from_status}->{event.to_status} "
+                f"({event.get_from_status_display()} → {event.get_to_status_display()})")
 
 
 @admin.register(Order)
@@ -84,11 +96,11 @@ class OrderAdmin(admin.ModelAdmin):
             try:
                 result = operation(order)
             except LuffyError as exc:
-                outcome, text, level = "refused", f"{exc.detail}", messages.ERROR
+                outcome, text, level = Outcome.ADMIN_REFUSED, f"{exc.detail}", messages.ERROR
             else:
-                outcome, text, level = "done", f"{done} ({result})", messages.INFO
-            services.event_record(kind=EventKind.ADMIN, order=order, actor=request.user,
-                                  outcome=f"{action}:{outcome}", detail=text)
+                outcome, text, level = Outcome.ADMIN_DONE, f"{done} ({result})", messages.INFO
+            event_record(kind=EventKind.ADMIN, order=order, actor=request.user, outcome=outcome,
+                         detail=f"{action}: {text}")
             self.log_change(request, order, f"{action}: {text}")
             self.message_user(request, f"{order.out_trade_no}: {text}", level)
 
@@ -96,27 +108,41 @@ class OrderAdmin(admin.ModelAdmin):
     # it for anyone else (it is then not a valid choice of the action form).
     @admin.action(description="向支付宝查询并同步状态 (alipay.trade.query)", permissions=["query"])
     def query_alipay(self, request, queryset):
-        self._each(request, queryset, lambda order: services.payment_sync(order=order), "已查询")
+        self._each(request, queryset, lambda order: payment_sync(order=order), "已查询")
 
     @admin.action(description="关闭未支付订单 (alipay.trade.close)", permissions=["close"])
     def close_orders(self, request, queryset):
-        self._each(request, queryset, lambda order: services.order_cancel(
+        self._each(request, queryset, lambda order: order_cancel(
             order=order, reason=f"管理员 {request.user.username} 关闭").get_order_status_display(),
             "已关闭")
 
-    @admin.action(description="全额退款已支付订单 (alipay.trade.refund)", permissions=["refund"])
+    @admin.action(description="退款：选择已支付订单中的课程 (alipay.trade.refund)",
+                  permissions=["refund"])
     def refund_orders(self, request, queryset):
-        refundable = queryset.filter(order_status=OrderStatus.PAID, refund_amount=0)
-        skipped = queryset.exclude(pk__in=refundable.values("pk"))
-        # Money leaves the company: ask once more, listing what will and will not be refunded.
+        refundable = list(queryset.filter(order_status=OrderStatus.PAID,
+                                          lines__refund_time__isnull=True)
+                          .distinct().select_related("user").prefetch_related("lines__course"))
+        skipped = queryset.exclude(pk__in=[order.pk for order in refundable])
+        # Money leaves the company: an intermediate page lists each order's lines to choose.
         if request.POST.get("confirm") != "yes":
             return TemplateResponse(request, "admin/order/refund_confirmation.html", {
                 **self.admin_site.each_context(request), "title": "确认退款",
-                "opts": self.model._meta, "orders": refundable.select_related("user"),
-                "skipped": skipped, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
+                "opts": self.model._meta, "orders": refundable, "skipped": skipped,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
         for order in skipped:
             self.message_user(request, f"{order.out_trade_no}: 未支付或已退款，跳过", messages.WARNING)
-        self._each(request, refundable, lambda order: services.order_refund(order=order), "已退款")
+        chosen = {int(pk) for pk in request.POST.getlist("lines") if pk.isdigit()}
+        for order in refundable:
+            line_ids = [line.pk for line in order.lines.all() if line.pk in chosen]
+            if not line_ids:
+                self.message_user(request, f"{order.out_trade_no}: 未选择课程，跳过", messages.WARNING)
+                continue
+            self._each(request, [order], partial(_refund_lines, line_ids=line_ids,
+                                                 actor=request.user.username), "已退款")
+
+
+def _refund_lines(order, *, line_ids, actor):
+    return order_refund(order=order, line_ids=line_ids, actor=actor)
 
 
 @admin.register(PaymentEvent)

@@ -9,14 +9,14 @@ from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
-from lib.al_pay import client as alipay
 from utils.exceptions import LuffyError
 from utils.logging import get_logger
 from utils.response import APIResponse
 from utils.schema import envelope, errors
 
-from . import selectors, services
+from . import selectors
 from .serializers import OrderSerializer, PayOrderSerializer, PayResultSerializer
+from .services import orders, payments
 
 logger = get_logger("pay")
 ORDER_ANSWER = envelope("OrderAnswer", order=OrderSerializer())
@@ -39,22 +39,20 @@ class PayApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=PayOrderSerializer, responses={
-        201: PayResultSerializer, **errors(409),
+        201: PayResultSerializer, **errors(409, 503),
         200: OpenApiResponse(PayResultSerializer, description="The open order for the same "
                              "courses, handed out again with a fresh pay URL.")})
     def post(self, request):
         serializer = PayOrderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        order, created = services.order_place(
+        placed = orders.order_place(
             user=request.user, course_ids=data["courses"], subject=data["subject"],
             total_amount=data["total_amount"], pay_type=data["pay_type"])
-        pay_url = alipay.page_pay_url(out_trade_no=order.out_trade_no, subject=order.subject,
-                                      total_amount=order.total_amount, time_expire=order.expire_time)
         return APIResponse(
-            msg="订单创建成功" if created else "您有一笔相同课程的未支付订单，请继续支付",
-            out_trade_no=order.out_trade_no, pay_url=pay_url,
-            http_status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+            msg="订单创建成功" if placed.created else "您有一笔相同课程的未支付订单，请继续支付",
+            out_trade_no=placed.order.out_trade_no, pay_url=placed.pay_url,
+            http_status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK)
 
 
 class PaySuccessApi(APIView):
@@ -81,9 +79,8 @@ class PaySuccessApi(APIView):
         if not out_trade_no:
             raise LuffyError("缺少订单号 out_trade_no", code="missing_out_trade_no",
                              errors={"out_trade_no": ["该字段是必填项。"]})
-        order = _owned_order(request, out_trade_no)
-        order = services.order_poll(order=order, return_params=request.query_params.dict())
-        order = _owned_order(request, out_trade_no)  # fresh lines and status for the answer
+        order = payments.order_poll(order=_owned_order(request, out_trade_no),
+                                    return_params=request.query_params.dict())
         if order.is_paid:
             return APIResponse(msg="支付成功", order=OrderSerializer(order).data)
         return APIResponse(status=1, msg="暂未收到付款", order=OrderSerializer(order).data)
@@ -95,11 +92,11 @@ class PaySuccessApi(APIView):
             # unverified event and refused: it cannot carry a valid notify.
             params = request.POST.dict()
         except (APIException, SuspiciousOperation) as exc:
-            services.payment_notify_unparsable(content_type=request.content_type,
+            payments.payment_notify_unparsable(content_type=request.content_type,
                                                reason=exc.__class__.__name__)
             return _notify_answer(False)
         try:
-            handled = services.payment_notify_handle(params=params)
+            handled = payments.payment_notify_handle(params=params)
         except Exception:  # a bug or a database outage: let Alipay retry, never lose it
             logger.exception("notify for %r failed", params.get("out_trade_no"))
             handled = False
@@ -138,6 +135,5 @@ class OrderCancelApi(APIView):
 
     @extend_schema(request=None, responses={200: ORDER_ANSWER, **errors(403, 409)})
     def post(self, request, out_trade_no):
-        services.order_cancel(order=_owned_order(request, out_trade_no))
-        return APIResponse(msg="订单已取消",
-                           order=OrderSerializer(_owned_order(request, out_trade_no)).data)
+        order = orders.order_cancel(order=_owned_order(request, out_trade_no))
+        return APIResponse(msg="订单已取消", order=OrderSerializer(order).data)

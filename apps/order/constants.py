@@ -1,4 +1,4 @@
-"""Order statuses, pay types and the only transitions allowed between statuses."""
+"""Order statuses, pay types, the only transitions allowed, and payment event kinds/outcomes."""
 from django.db import models
 
 
@@ -16,7 +16,7 @@ class PayType(models.IntegerChoices):
 
 SUPPORTED_PAY_TYPES = (PayType.ALIPAY,)
 
-# Every status change goes through services.order_transition, which allows only these.
+# Every status change goes through services.events.order_transition, which allows only these.
 # 2/3 -> 1: Alipay confirmed money for an order we had already closed; money is never lost.
 TRANSITIONS = {
     OrderStatus.UNPAID: {OrderStatus.PAID, OrderStatus.CANCELLED, OrderStatus.TIMED_OUT},
@@ -24,9 +24,6 @@ TRANSITIONS = {
     OrderStatus.TIMED_OUT: {OrderStatus.PAID},
     OrderStatus.PAID: set(),
 }
-
-# Alipay trade statuses that mean the money arrived.
-PAID_TRADE_STATUSES = {"TRADE_SUCCESS", "TRADE_FINISHED"}
 
 
 class EventKind(models.TextChoices):
@@ -37,3 +34,44 @@ class EventKind(models.TextChoices):
     REFUND = "refund", "退款"
     TRANSITION = "transition", "状态变更"
     ADMIN = "admin", "后台操作"  # a staff member ran an admin action; `actor` names them
+
+
+class Outcome(models.TextChoices):
+    """What one payment event concluded; the only outcome values written or compared."""
+
+    # Money arrived (notify or query answer) and was applied, or not.
+    PAID = "paid", "已支付"
+    PAID_AFTER_CLOSE = "paid_after_close", "关闭后到账"  # flagged: the order was closed here
+    DUPLICATE = "duplicate", "重复到账通知"
+    PAID_BY_ANOTHER_TRADE = "paid_by_another_trade", "另一笔交易已支付"  # flagged: refund it
+    TRADE_NO_OF_ANOTHER_ORDER = "trade_no_of_another_order", "交易号属于另一订单"
+    AMOUNT_MISMATCH = "amount_mismatch", "金额不符"
+    UNKNOWN_ORDER = "unknown_order", "未知订单"
+    COURSE_ALREADY_OWNED = "course_already_owned", "课程已拥有"
+    # A callback that is not authentic or not for us.
+    BAD_SIGNATURE = "bad_signature", "验签失败"
+    FOREIGN_APP_ID = "foreign_app_id", "非本应用"
+    FOREIGN_SELLER_ID = "foreign_seller_id", "非本商户"
+    MISSING_TRADE_NO = "missing_trade_no", "缺少交易号"
+    UNKNOWN_TRADE_STATUS = "unknown_trade_status", "未知交易状态"
+    UNPARSABLE = "unparsable", "无法解析"
+    VERIFIED = "verified", "验签通过"  # a browser return whose signature checks out
+    # The trade as Alipay sees it.
+    WAIT_BUYER_PAY = "wait_buyer_pay", "等待付款"
+    CLOSED = "closed", "已关闭"
+    CLOSED_AFTER_PAID = "closed_after_paid", "支付后关闭"
+    TRADE_NOT_EXIST = "trade_not_exist", "交易不存在"
+    FOREIGN_ANSWER = "foreign_answer", "答非所问"
+    UNKNOWN = "unknown", "结果未知"  # Alipay busy or unreachable: conclude nothing
+    ERROR = "error", "支付宝拒绝"  # a definite business error; sub_code in params
+    # Refunds and status changes.
+    REFUNDED = "refunded", "已退款"
+    ALREADY_REFUNDED = "already_refunded", "重复退款请求"
+    TRANSITION = "transition", "状态变更"
+    # An admin action (EventKind.ADMIN): the action's name and result are in `detail`.
+    ADMIN_DONE = "admin_done", "后台操作完成"
+    ADMIN_REFUSED = "admin_refused", "后台操作被拒绝"
+
+
+# The money is ours and the order is paid (the notify answers `success` to these).
+SETTLED_OUTCOMES = frozenset({Outcome.PAID, Outcome.PAID_AFTER_CLOSE, Outcome.DUPLICATE})

@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.db import models
 
-from .constants import EventKind, OrderStatus, PayType
+from .constants import EventKind, OrderStatus, Outcome, PayType
 
 
 class Order(models.Model):
@@ -21,7 +21,8 @@ class Order(models.Model):
     # The sorted course ids ("3,7"): finds an open order for exactly these courses.
     course_key = models.CharField("课程集合", max_length=255, db_index=True)
     expire_time = models.DateTimeField("支付截止时间")
-    # Money given back through alipay.trade.refund; the status stays "paid" (it was paid).
+    # Money given back through alipay.trade.refund (the sum of the refunded lines); the status
+    # stays "paid" (it was paid). refund_time is the latest refund.
     refund_amount = models.DecimalField("已退款金额", max_digits=10, decimal_places=2, default=0)
     refund_time = models.DateTimeField("退款时间", null=True, blank=True)
     # When the success-page poll last asked Alipay; throttles queries across all processes.
@@ -57,6 +58,9 @@ class OrderDetail(models.Model):
                                related_name="course_orders", verbose_name="课程")
     price = models.DecimalField("课程原价", max_digits=10, decimal_places=2)
     real_price = models.DecimalField("课程实价", max_digits=10, decimal_places=2)
+    # Set once this line's real_price was given back (alipay.trade.refund, one request per line).
+    refund_time = models.DateTimeField("退款时间", null=True, blank=True)
+    refund_request_no = models.CharField("退款请求号", max_length=64, blank=True, default="")
 
     class Meta:
         db_table = "luffy_order_detail"
@@ -66,6 +70,10 @@ class OrderDetail(models.Model):
 
     def __str__(self):
         return f"{self.course.name} ¥{self.real_price}"
+
+    @property
+    def is_refunded(self) -> bool:
+        return self.refund_time is not None
 
 
 class PaymentEventQuerySet(models.QuerySet):
@@ -88,7 +96,7 @@ class PaymentEvent(models.Model):
     kind = models.CharField("类型", max_length=16, choices=EventKind.choices)
     params = models.JSONField("原始参数", default=dict, blank=True)
     verified = models.BooleanField("验签通过", null=True)
-    outcome = models.CharField("结果", max_length=64)
+    outcome = models.CharField("结果", max_length=64, choices=Outcome.choices)
     detail = models.CharField("说明", max_length=255, blank=True, default="")
     from_status = models.SmallIntegerField("原状态", choices=OrderStatus.choices, null=True, blank=True)
     to_status = models.SmallIntegerField("新状态", choices=OrderStatus.choices, null=True, blank=True)

@@ -82,10 +82,11 @@ class PayOrderSerializer(serializers.Serializer):
 
 class OrderLineSerializer(serializers.ModelSerializer):
     course_name = serializers.CharField(source="course.name", read_only=True)
+    refunded = serializers.BooleanField(source="is_refunded", read_only=True)
 
     class Meta:
         model = OrderDetail
-        fields = ["course_id", "course_name", "price", "real_price"]
+        fields = ["course_id", "course_name", "price", "real_price", "refunded", "refund_time"]
 
 
 class OrderSerializer(serializers.ModelSerializer):

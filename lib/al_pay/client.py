@@ -68,6 +68,15 @@ class LuffyAliPay(AliPay):
                                            hashes.SHA256())
         return base64.b64encode(signature).decode()
 
+    def _get_string_to_be_signed(self, raw_string, response_type):
+        """The exact text of the top-level `response_type` object, found the JSON way.
+
+        The SDK counts braces, so a `}` inside a string value (a subject, a message) cuts the
+        signed text short and a genuine answer fails to verify. Here each top-level value is
+        skipped with the JSON decoder itself; "" (which never verifies) if the key is absent.
+        """
+        return signed_object_text(raw_string, response_type)
+
     def _verify(self, raw_content, signature):
         try:
             self._verifying_key.verify(base64.b64decode(signature, validate=False),
@@ -75,6 +84,35 @@ class LuffyAliPay(AliPay):
         except (InvalidSignature, binascii.Error, ValueError):
             return False
         return True
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def signed_object_text(raw: str, key: str) -> str:
+    """The raw text of the object under top-level `key` in the JSON text `raw`, or ""."""
+    try:
+        index = _SPACE.match(raw, 0).end()
+        if raw[index:index + 1] != "{":
+            return ""
+        index += 1
+        while True:
+            index = _SPACE.match(raw, index).end()
+            name, index = _DECODER.raw_decode(raw, index)
+            index = _SPACE.match(raw, index).end()
+            if not isinstance(name, str) or raw[index:index + 1] != ":":
+                return ""
+            start = _SPACE.match(raw, index + 1).end()  # the value starts after the colon
+            value, index = _DECODER.raw_decode(raw, start)
+            if name == key:
+                return raw[start:index] if isinstance(value, dict) else ""
+            index = _SPACE.match(raw, index).end()
+            if raw[index:index + 1] != ",":
+                return ""
+            index += 1
+    except (json.JSONDecodeError, IndexError):
+        return ""
 
 
 @lru_cache(maxsize=4)

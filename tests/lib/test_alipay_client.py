@@ -91,3 +91,24 @@ def test_unreachable_gateway_is_an_unknown_alipay_error():
 
 def test_signature_is_base64(settings):
     assert base64.b64decode(alipay.get_client()._sign("x"), validate=True)
+
+
+def test_an_authentic_notify_is_handed_over_typed(settings):
+    from lib.al_pay.notify import NotifyRefused, TradeNotify, notify_authenticate
+    params = sign_params({"app_id": settings.ALIPAY_APP_ID, "seller_id": settings.ALIPAY_SELLER_ID,
+                          "out_trade_no": "T1", "trade_no": "2026", "total_amount": "9.90",
+                          "trade_status": "TRADE_SUCCESS", "gmt_payment": "2026-01-01 08:00:00",
+                          "notify_id": "n1"})
+    notify = notify_authenticate(params)
+    assert isinstance(notify, TradeNotify) and notify.is_paid
+    assert notify.total_amount == Decimal("9.90")
+    assert notify.paid_at == datetime(2026, 1, 1, tzinfo=UTC)
+    for changed, reason in [({"total_amount": "0.01"}, "bad_signature"),
+                            ({"app_id": "2021000000009999"}, "foreign_app_id"),
+                            ({"seller_id": "2088999999999999"}, "foreign_seller_id")]:
+        tampered = {**params, **changed}
+        if reason != "bad_signature":
+            tampered = sign_params(tampered)
+        with pytest.raises(NotifyRefused) as caught:
+            notify_authenticate(tampered)
+        assert caught.value.reason == reason

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.order.constants import OrderStatus, PayType
 from apps.order.models import Order
-from apps.order.services import order_create
+from apps.order.services.orders import order_create
 from tests.alipay_fake import signed_notify
 from tests.conftest import post_notify
 from tests.factories import CourseFactory, UserFactory

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.course.models import UserCourse
-from apps.order.constants import EventKind, OrderStatus
+from apps.order.constants import EventKind, OrderStatus, Outcome
 from apps.order.models import Order, PaymentEvent
 from tests.alipay_fake import signed_notify
 from tests.conftest import post_notify
@@ -97,7 +97,8 @@ def test_an_allowed_close_writes_an_event_naming_the_staff_member_and_a_log_entr
     assert "已关闭" in page
     assert Order.objects.get(pk=unpaid.pk).order_status == OrderStatus.CANCELLED
     event = PaymentEvent.objects.get(order=unpaid, kind=EventKind.ADMIN)
-    assert event.actor == clerk and event.outcome == "close_orders:done"
+    assert event.actor == clerk and event.outcome == Outcome.ADMIN_DONE
+    assert event.detail.startswith("close_orders")
     entry = LogEntry.objects.get()
     assert entry.user == clerk and entry.action_flag == CHANGE
     assert entry.object_id == str(unpaid.pk) and "close_orders" in entry.get_change_message()
@@ -110,7 +111,7 @@ def test_a_refused_action_is_audited_too(paid_order):
 
     assert "只能取消未支付的订单" in page
     event = PaymentEvent.objects.get(order=paid_order, kind=EventKind.ADMIN)
-    assert event.actor == clerk and event.outcome == "close_orders:refused"
+    assert event.actor == clerk and event.outcome == Outcome.ADMIN_REFUSED
     assert LogEntry.objects.filter(user=clerk, object_id=str(paid_order.pk)).exists()
 
 

@@ -8,9 +8,9 @@ from urllib.request import Request, urlopen
 import pytest
 
 from apps.course.models import UserCourse
-from apps.order import services
 from apps.order.constants import OrderStatus
 from apps.order.models import Order, OrderDetail, PaymentEvent
+from apps.order.services import payments
 from tests.alipay_fake import signed_notify
 from tests.conftest import client_for
 
@@ -31,12 +31,12 @@ def slow_settlement(monkeypatch):
 
     Without it the window is microseconds wide and a missing lock would go unnoticed.
     """
-    real = services.event_record
+    real = payments.event_record
 
     def slow(**kwargs):
         time.sleep(0.03)
         return real(**kwargs)
-    monkeypatch.setattr(services, "event_record", slow)
+    monkeypatch.setattr(payments, "event_record", slow)  # as payment_settle calls it
 
 
 def test_concurrent_duplicate_notifies_cause_exactly_one_transition(live_server, order, student,

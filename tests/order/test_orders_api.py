@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.order.constants import OrderStatus, PayType
 from apps.order.models import PaymentEvent
-from apps.order.services import order_create
+from apps.order.services.orders import order_create
 from lib.al_pay.times import BEIJING, format_amount
 from tests.alipay_fake import sign_params, signed_notify
 from tests.conftest import client_for, post_notify
@@ -81,9 +81,9 @@ def test_my_orders_newest_first_with_lines_and_strings(student, student_api, cou
     assert first["created_time"].endswith("+08:00") and first["expire_time"].endswith("+08:00")
     assert sorted(first["lines"], key=lambda line: line["course_id"]) == [
         {"course_id": courses[0].pk, "course_name": courses[0].name, "price": "99.00",
-         "real_price": "99.00"},
+         "real_price": "99.00", "refunded": False, "refund_time": None},
         {"course_id": courses[2].pk, "course_name": courses[2].name, "price": "149.50",
-         "real_price": "149.50"},
+         "real_price": "149.50", "refunded": False, "refund_time": None},
     ]
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from apps.order.constants import OrderStatus
 from apps.order.models import Order, OrderDetail, PaymentEvent
-from apps.order.services import _new_out_trade_no
+from apps.order.services.orders import _new_out_trade_no
 from lib.al_pay.times import BEIJING
 from tests.alipay_fake import signed_notify
 from tests.conftest import client_for, post_notify

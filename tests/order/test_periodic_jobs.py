@@ -28,3 +28,22 @@ def test_the_job_loop_leaves_orders_alone_while_alipay_cannot_be_reached(order):
     assert order.order_status == OrderStatus.UNPAID
     assert "'checked': 1" in out.getvalue()
     assert PaymentEvent.objects.get(order=order, kind="query").outcome == "unknown"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("job", ["loop", "celery"])
+def test_the_periodic_pass_gives_new_orders_the_grace_window_from_settings(order, settings, job):
+    from apps.order.tasks import reconcile_orders
+
+    def run():
+        if job == "loop":
+            call_command("run_periodic_jobs", "--once", stdout=StringIO())
+        else:
+            reconcile_orders()
+
+    settings.ORDER_RECONCILE_MIN_AGE_SECONDS = 600
+    run()
+    assert not PaymentEvent.objects.filter(order=order, kind="query").exists()  # too young
+    settings.ORDER_RECONCILE_MIN_AGE_SECONDS = 0
+    run()
+    assert PaymentEvent.objects.filter(order=order, kind="query").exists()

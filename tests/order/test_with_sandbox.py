@@ -7,9 +7,9 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from apps.course.models import UserCourse
-from apps.order import services
 from apps.order.constants import OrderStatus
-from apps.order.models import Order, PaymentEvent
+from apps.order.models import Order, OrderDetail, PaymentEvent
+from apps.order.services.reconcile import orders_reconcile
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
 
@@ -134,9 +134,9 @@ def test_reconcile_settles_paid_orders_and_times_out_overdue_ones(shop, student_
     Order.objects.update(created_time=long_ago)
     Order.objects.filter(out_trade_no=abandoned["out_trade_no"]).update(expire_time=long_ago)
 
-    counts = services.orders_reconcile()
+    counts = orders_reconcile()
 
-    assert counts == {"checked": 2, "paid": 1, "timed_out": 1}
+    assert counts == {"checked": 2, "paid": 1, "timed_out": 1, "unsure": 0, "left": 0}
     assert order_status(paid["out_trade_no"]) == OrderStatus.PAID
     assert order_status(abandoned["out_trade_no"]) == OrderStatus.TIMED_OUT
 
@@ -145,6 +145,13 @@ def _admin_action(admin_client, action, order_no, **extra):
     order = Order.objects.get(out_trade_no=order_no)
     return admin_client.post("/admin/order/order/", {"action": action, "_selected_action": [order.pk],
                                                      **extra}, follow=True)
+
+
+def _line_ids(order_no, *courses):
+    lines = OrderDetail.objects.filter(order__out_trade_no=order_no).order_by("pk")
+    if courses:
+        lines = lines.filter(course__in=courses)
+    return [line.pk for line in lines]
 
 
 def test_admin_query_action_settles_a_paid_order(shop, student_api, courses, admin_client):
@@ -166,8 +173,11 @@ def test_admin_refund_action_refunds_once_and_takes_the_courses_back(shop, stude
 
     asked = _admin_action(admin_client, "refund_orders", bought["out_trade_no"])
     assert "确认退款" in asked.content.decode() and shop.trade(bought["out_trade_no"])["refunds"] == []
-    first = _admin_action(admin_client, "refund_orders", bought["out_trade_no"], confirm="yes")
-    second = _admin_action(admin_client, "refund_orders", bought["out_trade_no"], confirm="yes")
+    every_line = _line_ids(bought["out_trade_no"])  # a full refund is every line
+    first = _admin_action(admin_client, "refund_orders", bought["out_trade_no"], confirm="yes",
+                          lines=every_line)
+    second = _admin_action(admin_client, "refund_orders", bought["out_trade_no"], confirm="yes",
+                           lines=every_line)
 
     assert "已退款 (refunded)" in first.content.decode()
     assert "未支付或已退款，跳过" in second.content.decode()  # not even sent to Alipay again

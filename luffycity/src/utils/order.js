@@ -38,3 +38,9 @@ export function orderSubject(courses) {
 export function isRefunded(order) {
   return Boolean(order) && isPositiveAmount(order.refund_amount)
 }
+
+/** Some lines were refunded and some were not: the student keeps the rest of the courses. */
+export function isPartlyRefunded(order) {
+  const lines = order?.lines || []
+  return lines.some((line) => line.refunded) && lines.some((line) => !line.refunded)
+}

@@ -36,6 +36,18 @@ describe('OrderListItem', () => {
     expect(wrapper.find('[data-test="order-refunded"]').exists()).toBe(false)
   })
 
+  it('marks the refunded courses of a partly refunded order', () => {
+    const lines = [
+      { course_id: 1, course_name: 'Python', price: '99.00', real_price: '99.00', refunded: true },
+      { course_id: 2, course_name: 'Go', price: '199.00', real_price: '199.00', refunded: false },
+    ]
+    const wrapper = mountItem({ ...base, order_status: 1, order_status_display: '已支付', refund_amount: '99.00', lines })
+    const refunded = wrapper.findAll('[data-test="order-line-refunded"]')
+    expect(refunded).toHaveLength(1)
+    expect(refunded[0].element.closest('li').textContent).toContain('Python')
+    expect(wrapper.get('[data-test="order-refunded"]').text()).toBe('部分退款 ¥99.00')
+  })
+
   it('says when a paid order was refunded', () => {
     const wrapper = mountItem({ ...base, order_status: 1, order_status_display: '已支付', refund_amount: '99.00' })
     expect(wrapper.get('[data-test="order-refunded"]').text()).toBe('已退款 ¥99.00')

@@ -91,6 +91,24 @@ describe('PayResultView', () => {
     expect(wrapper.find('[data-test="pay-result-my-orders"]').exists()).toBe(true)
   })
 
+  it('shows which courses of a partly refunded order were refunded, and still 立即学习', async () => {
+    const lines = [
+      { course_id: 1, course_name: 'Python', price: '99.00', real_price: '99.00', refunded: true },
+      { course_id: 2, course_name: 'Go', price: '99.00', real_price: '99.00', refunded: false },
+    ]
+    fetchPayResult.mockResolvedValue({
+      status: 0,
+      msg: '支付成功',
+      order: { ...order, refund_amount: '99.00', refund_time: '2021-01-16T02:00:00Z', lines },
+    })
+    const wrapper = await mountAt('/course/paysuccess?out_trade_no=N20210115')
+
+    expect(text(wrapper, 'pay-result-refund')).toBe('该订单已部分退款 ¥99.00')
+    expect(text(wrapper, 'pay-result-course-refunded')).toBe('Python（已退款）')
+    expect(text(wrapper, 'pay-result-course')).toBe('Go')
+    expect(wrapper.find('[data-test="start-learning"]').exists()).toBe(true)
+  })
+
   it('shows a paid order with refund_amount "0.00" as paid', async () => {
     fetchPayResult.mockResolvedValue({ status: 0, msg: '支付成功', order: { ...order, refund_amount: '0.00', refund_time: null } })
     const wrapper = await mountAt('/course/paysuccess?out_trade_no=N20210115')

@@ -1,13 +1,13 @@
 """`manage.py run_periodic_jobs`: the periodic jobs in the foreground, for one laptop.
 
-Production runs the same services.orders_reconcile from Celery beat + workers instead.
+Production runs the same reconciliation pass from Celery beat + workers (apps/order/tasks.py).
 """
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from apps.order import services
+from apps.order.services.reconcile import orders_reconcile
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, once=False, **options):
         while True:
             try:
-                counts = services.orders_reconcile()
+                counts = orders_reconcile(min_age_seconds=settings.ORDER_RECONCILE_MIN_AGE_SECONDS)
                 if counts["checked"]:
                     self.stdout.write(f"reconcile: {counts}")
             except Exception as exc:  # keep the loop alive; the next pass retries

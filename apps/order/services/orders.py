@@ -1,0 +1,207 @@
+"""Buy now and cancel: create an order, hand out an open one again, supersede a stale one.
+
+An open order is retired (cancelled, timed out or superseded) the way cancel does it: closed
+at Alipay first, outside any lock, so a cashier tab still open on it cannot be paid after.
+"""
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from rest_framework import status
+
+from apps.course.models import Course
+from apps.course.selectors import course_ids_owned
+from apps.user.models import User
+from lib.al_pay import client as alipay
+from lib.al_pay.times import BEIJING
+from utils.exceptions import Conflict, LuffyError
+from utils.logging import get_logger
+
+from ..constants import SETTLED_OUTCOMES, OrderStatus, Outcome
+from ..models import Order, OrderDetail
+from .events import order_lock, order_transition
+from .payments import payment_sync, trade_close_at_alipay
+
+logger = get_logger("pay")
+
+ALREADY_PAID = "该订单已支付，请到「我的课程」开始学习"
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    """What buy-now answers: the order, whether it is new, and the cashier URL to pay it."""
+
+    order: Order
+    created: bool
+    pay_url: str
+
+
+class StaleOpenOrder(Exception):
+    """The open order for these courses is overdue or priced differently: retire it first."""
+
+    def __init__(self, order):
+        super().__init__(order.out_trade_no)
+        self.order = order
+
+
+def _new_out_trade_no() -> str:
+    """28 digits: Beijing time to the microsecond, then 8 random digits.
+
+    Time-ordered as text, and unique across processes and hosts without a coordinator
+    (two orders would need the same microsecond and the same 1-in-10^8 draw; the unique
+    index is the last line of defence).
+    """
+    now = timezone.now().astimezone(BEIJING)
+    return now.strftime("%Y%m%d%H%M%S%f") + f"{secrets.randbelow(10 ** 8):08d}"
+
+
+def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type) -> tuple:
+    """Write an unpaid order and its lines, or return the open order for exactly these courses.
+
+    Returns (order, created); raises StaleOpenOrder when the open order must be retired first
+    (that needs Alipay, which is never called under the lock). Constant queries per course.
+    """
+    course_ids = sorted(set(course_ids))
+    course_key = ",".join(str(i) for i in course_ids)
+    now = timezone.now()
+    with transaction.atomic():
+        # Serialise one student's purchases, so two tabs cannot open two orders at once.
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
+        courses = Course.objects.in_bulk(course_ids)
+        _check_courses(user=user, course_ids=course_ids, courses=courses)
+        expected = sum((courses[i].price for i in course_ids), Decimal("0.00"))
+        if total_amount != expected:
+            raise LuffyError(f"订单金额不正确：应付 ¥{expected}", code="amount_mismatch",
+                             errors={"total_amount": [f"应为 {expected}"]})
+
+        open_order = (Order.objects.select_for_update()
+                      .filter(user=user, course_key=course_key, order_status=OrderStatus.UNPAID)
+                      .order_by("-created_time").first())
+        if open_order is not None:
+            if open_order.expire_time > now and open_order.total_amount == expected:
+                return open_order, False
+            raise StaleOpenOrder(open_order)
+
+        _check_no_open_order_overlaps(user=user, course_ids=course_ids, course_key=course_key,
+                                      now=now)
+        order = Order.objects.create(
+            user=user, subject=subject, total_amount=expected, pay_type=pay_type,
+            out_trade_no=_new_out_trade_no(), course_key=course_key,
+            expire_time=now + timedelta(minutes=settings.ORDER_TIMEOUT_MINUTES))
+        OrderDetail.objects.bulk_create([
+            OrderDetail(order=order, course_id=i, price=courses[i].price,
+                        real_price=courses[i].price) for i in course_ids])
+    logger.info("order %s created for user %s: %s ¥%s", order.out_trade_no, user.pk,
+                course_key, expected)
+    return order, True
+
+
+def order_place(*, user, course_ids, subject, total_amount: Decimal, pay_type) -> PlacedOrder:
+    """Buy now: a new order, or the open one for the same courses if Alipay can still take it.
+
+    Before an open order is handed out again, Alipay is asked about it: its trade may have been
+    paid (then buying again would charge twice) or closed (then its pay URL would only show an
+    error) since we last heard. A stale open order is closed at Alipay before a new one opens.
+    """
+    arguments = dict(user=user, course_ids=course_ids, subject=subject,
+                     total_amount=total_amount, pay_type=pay_type)
+    for _ in range(3):  # retire a stale order, or a closed one, then try again
+        try:
+            order, created = order_create(**arguments)
+        except StaleOpenOrder as stale:
+            _open_order_retire(stale.order)
+            continue
+        if created:
+            break
+        outcome = payment_sync(order=order)
+        if outcome in SETTLED_OUTCOMES:
+            raise Conflict(ALREADY_PAID, code="already_paid")
+        if outcome != Outcome.CLOSED:
+            break
+    else:
+        raise Conflict("订单状态正在变化，请稍后再试", code="order_busy")
+    pay_url = alipay.page_pay_url(out_trade_no=order.out_trade_no, subject=order.subject,
+                                  total_amount=order.total_amount, time_expire=order.expire_time)
+    return PlacedOrder(order=order, created=created, pay_url=pay_url)
+
+
+def _open_order_retire(order):
+    """Close a stale open order at Alipay, then here; Conflict if it was paid meanwhile.
+
+    Alipay unreachable: an overdue order times out here anyway (Alipay refuses payment after
+    time_expire, our deadline, and late money is still accepted and flagged); one priced
+    differently is still payable, so 503 rather than open a second payable order. Alipay
+    refusing to close (the trade was paid, or closed after payment) is settled by a query.
+    """
+    overdue = order.expire_time <= timezone.now()
+    failure = trade_close_at_alipay(order=order)
+    if failure is not None and not failure.trade_not_exist:
+        if failure.unknown:
+            unpayable = overdue  # Alipay's time_expire stops payment
+        else:  # e.g. ACQ.TRADE_STATUS_ERROR: ask Alipay what happened to the trade
+            outcome = payment_sync(order=order)
+            if outcome in SETTLED_OUTCOMES:
+                raise Conflict(ALREADY_PAID, code="already_paid")
+            unpayable = outcome == Outcome.CLOSED
+        if not unpayable:
+            raise LuffyError("暂时无法向支付宝确认原订单的状态，请稍后再试",
+                             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+                             code="alipay_unavailable")
+    with transaction.atomic():
+        order = order_lock(pk=order.pk)
+        if order.is_paid:  # the notify arrived meanwhile
+            raise Conflict(ALREADY_PAID, code="already_paid")
+        if order.order_status == OrderStatus.UNPAID:
+            order_transition(
+                order=order, reason="支付截止时间已过" if overdue else "价格变动，由新订单取代",
+                to_status=OrderStatus.TIMED_OUT if overdue else OrderStatus.CANCELLED)
+
+
+def _check_no_open_order_overlaps(*, user, course_ids, course_key, now):
+    """Refuse a second payable order for a course: paying both would charge for it twice."""
+    line = (OrderDetail.objects.select_related("order", "course")
+            .filter(order__user=user, order__order_status=OrderStatus.UNPAID,
+                    order__expire_time__gt=now, course_id__in=course_ids)
+            .exclude(order__course_key=course_key).first())
+    if line is not None:
+        message = (f"「{line.course.name}」已在未支付订单 {line.order.out_trade_no} 中，"
+                   "请先支付或取消该订单")
+        raise Conflict(message, code="course_in_open_order", errors={"courses": [message]})
+
+
+def _check_courses(*, user, course_ids, courses):
+    missing = [i for i in course_ids if i not in courses]
+    if missing:
+        raise LuffyError("课程不存在", code="course_not_found",
+                         errors={"courses": [f"课程 {i} 不存在" for i in missing]})
+    off_sale = [courses[i].name for i in course_ids if not courses[i].is_on_sale]
+    if off_sale:
+        raise LuffyError(f"课程已下架：{'、'.join(off_sale)}", code="course_off_sale",
+                         errors={"courses": [f"{name} 已下架" for name in off_sale]})
+    owned = course_ids_owned(user=user, course_ids=course_ids)
+    if owned:
+        names = [courses[i].name for i in course_ids if i in owned]
+        raise LuffyError(f"您已购买过：{'、'.join(names)}", code="course_owned",
+                         errors={"courses": [f"{name} 已购买" for name in names]})
+
+
+def order_cancel(*, order, reason="学生取消"):
+    """Cancel an unpaid order: closed at Alipay first, so it cannot be paid after."""
+    if order.order_status != OrderStatus.UNPAID:
+        raise Conflict("只能取消未支付的订单")
+    failure = trade_close_at_alipay(order=order)
+    if failure is not None and failure.sub_code == "ACQ.TRADE_STATUS_ERROR":
+        # Paid at Alipay meanwhile. Otherwise (not created at Alipay, or unreachable) cancel
+        # here: a late payment is still accepted (2 -> 1) and flagged, so no money is lost.
+        if payment_sync(order=order) in SETTLED_OUTCOMES:
+            raise Conflict("订单已支付，无法取消")
+    with transaction.atomic():
+        order = order_lock(pk=order.pk)
+        if order.order_status != OrderStatus.UNPAID:
+            raise Conflict("只能取消未支付的订单")
+        order_transition(order=order, to_status=OrderStatus.CANCELLED, reason=reason)
+    return order
