@@ -111,3 +111,34 @@ def test_database_url_selects_mysql_with_row_lock_friendly_options():
     sqlite = database_from_url("sqlite:////tmp/x.sqlite3")
     assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
+
+
+def test_the_local_secret_key_is_generated_once_per_checkout(tmp_path):
+    from luffyapi.settings.env import secret_key_file
+    first = secret_key_file(tmp_path / "a" / "secret_key")
+    assert len(first) >= 50 and secret_key_file(tmp_path / "a" / "secret_key") == first
+    assert (tmp_path / "a" / "secret_key").stat().st_mode & 0o077 == 0  # owner only
+    assert secret_key_file(tmp_path / "b" / "secret_key") != first
+
+
+def test_local_settings_sign_with_a_key_that_is_not_in_the_repository():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["DJANGO_SETTINGS_MODULE"] = "luffyapi.settings.local"
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup(); "
+                             "from django.conf import settings; print(settings.SECRET_KEY)"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    key = result.stdout.strip()
+    assert result.returncode == 0 and len(key) >= 50, result.stderr
+    assert key == (ROOT / "var" / "secret_key").read_text().strip()
+    tracked = subprocess.run(["git", "grep", "-F", key], cwd=ROOT, capture_output=True)
+    assert tracked.returncode == 1  # nowhere in the tracked files
+
+
+@pytest.mark.django_db
+@pytest.mark.filterwarnings("ignore:The HMAC key")  # the old key was short, too
+def test_a_token_signed_with_the_old_committed_key_is_refused(client):
+    import jwt
+    forged = jwt.encode({"token_type": "access", "user_id": "1", "jti": "x", "exp": 4102444800},
+                        "dev-only-insecure-key-change-me", algorithm="HS256")
+    response = client.get("/api/user/courses/", HTTP_AUTHORIZATION=f"JWT {forged}")
+    assert response.status_code == 401

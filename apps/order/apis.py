@@ -1,7 +1,7 @@
 """Order API: buy now, the success page's poll and Alipay's notify, my orders, cancel."""
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.generics import ListAPIView
@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from utils.exceptions import LuffyError
 from utils.logging import get_logger, log_context
 from utils.response import APIResponse
+from utils.schema import envelope, errors
 from utils.throttling import ClientScopedRateThrottle
 
 from . import selectors
@@ -19,6 +20,7 @@ from .serializers import OrderSerializer, PayOrderSerializer, PayResultSerialize
 from .services import orders, payments
 
 logger = get_logger("pay")
+ORDER_ANSWER = envelope("OrderAnswer", order=OrderSerializer())
 
 
 def _owned_order(request, out_trade_no):
@@ -39,7 +41,10 @@ class PayApi(APIView):
     throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "buy"
 
-    @extend_schema(request=PayOrderSerializer, responses={201: PayResultSerializer})
+    @extend_schema(request=PayOrderSerializer, responses={
+        201: PayResultSerializer, **errors(409, 503),
+        200: OpenApiResponse(PayResultSerializer, description="The open order for the same "
+                             "courses, handed out again with a fresh pay URL.")})
     def post(self, request):
         serializer = PayOrderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -69,8 +74,9 @@ class PaySuccessApi(APIView):
     def get_permissions(self):
         return [AllowAny()] if self._is_notify() else [IsAuthenticated()]
 
-    @extend_schema(parameters=[OpenApiParameter("out_trade_no", str, required=True)],
-                   responses=OrderSerializer)
+    @extend_schema(parameters=[OpenApiParameter(
+        "out_trade_no", {"type": "string", "pattern": r"\S"}, required=True)],
+                   responses={200: ORDER_ANSWER, **errors(400, 403, 404)})
     def get(self, request):
         out_trade_no = request.query_params.get("out_trade_no", "").strip()
         if not out_trade_no:
@@ -121,7 +127,7 @@ class OrderDetailApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OrderSerializer)
+    @extend_schema(responses={200: ORDER_ANSWER, **errors(403)})
     def get(self, request, out_trade_no):
         return APIResponse(order=OrderSerializer(_owned_order(request, out_trade_no)).data)
 
@@ -131,7 +137,7 @@ class OrderCancelApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=OrderSerializer)
+    @extend_schema(request=None, responses={200: ORDER_ANSWER, **errors(403, 409)})
     def post(self, request, out_trade_no):
         order = orders.order_cancel(order=_owned_order(request, out_trade_no))
         return APIResponse(msg="订单已取消", order=OrderSerializer(order).data)
