@@ -41,6 +41,7 @@ class EventKind(models.TextChoices):
     CLOSE = "close", "关闭"
     REFUND = "refund", "退款"
     TRANSITION = "transition", "状态变更"
+    ADMIN = "admin", "后台操作"  # a staff member ran an admin action; `actor` names them
     STATEMENT = "statement", "对账单"
 
 
@@ -76,6 +77,9 @@ class Outcome(models.TextChoices):
     REFUNDED = "refunded", "已退款"
     ALREADY_REFUNDED = "already_refunded", "重复退款请求"
     TRANSITION = "transition", "状态变更"
+    # An admin action (EventKind.ADMIN): the action's name and result are in `detail`.
+    ADMIN_DONE = "admin_done", "后台操作完成"
+    ADMIN_REFUSED = "admin_refused", "后台操作被拒绝"
     # A difference found by the daily statement reconciliation (apps/finance); kind in detail.
     STATEMENT_MISMATCH = "statement_mismatch", "对账差异"
 

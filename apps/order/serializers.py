@@ -106,5 +106,9 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class PayResultSerializer(serializers.Serializer):
+    """Buy-now's answer, in the envelope."""
+
+    status = serializers.IntegerField()
+    msg = serializers.CharField()
     out_trade_no = serializers.CharField()
     pay_url = serializers.URLField()

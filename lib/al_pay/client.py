@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from django.conf import settings
 from django.utils import timezone
 
+from utils.metrics import alipay_call
+
 from .errors import AlipayError
 from .times import format_amount, to_alipay_time
 
@@ -177,6 +179,11 @@ def verify_callback(params: dict) -> bool:
 
 
 def _call(api, **kwargs) -> dict:
+    with alipay_call(api.removeprefix("api_")):  # latency and errors for /metrics
+        return _call_sdk(api, **kwargs)
+
+
+def _call_sdk(api, **kwargs) -> dict:
     try:
         result = getattr(get_client(), api)(**kwargs)
     except AliPayValidationError as exc:
