@@ -45,7 +45,7 @@ class EnvelopeAutoSchema(AutoSchema):
 
     Views list their own business errors (403, 409, ...) with `errors(...)`; the ones that follow
     from the view's shape are added here: a bad token (401), a body (400, 411, 413, 415), a page
-    (400 for a bad page or page_size, 404 past the end), a path parameter (404).
+    (400 for a bad page or page_size, 404 past the end), a path parameter (404), a throttle (429).
     """
 
     def _get_response_bodies(self, direction="response"):

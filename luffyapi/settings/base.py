@@ -172,6 +172,7 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(seconds=env_int("LOGIN_LOCKOUT_SECONDS", 900))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner in every process's log
 AXES_CLIENT_IP_CALLABLE = "utils.throttling.client_ip"
 AXES_LOCKOUT_CALLABLE = "utils.throttling.lockout_response"
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", [])
