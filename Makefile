@@ -10,7 +10,7 @@ SANDBOX_PORT ?= 8001
 # so the embedded default (SQLite) needs no compiler and no system package.
 USES_MYSQL := $(filter mysql%,$(DATABASE_URL) $(TEST_DATABASE_URL))
 
-.PHONY: setup mysql-driver run test test-mysql lint bench keys spa node-modules dev clean
+.PHONY: setup mysql-driver run test test-mysql test-scale lint bench keys spa node-modules dev clean
 
 ## setup: create .venv, install pinned dependencies, generate local dev keys (idempotent)
 setup: $(VENV)/.installed $(if $(USES_MYSQL),mysql-driver) keys
@@ -45,7 +45,7 @@ run: setup spa
 	@echo "Site: http://127.0.0.1:$(PORT)/  API docs: http://127.0.0.1:$(PORT)/api/docs/  admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo "Alipay sandbox: http://127.0.0.1:$(SANDBOX_PORT)/gateway.do"
 	@# honcho hands every process its own PORT; ours are fixed, so pass them under other names.
-	LUFFY_PORT=$(PORT) LUFFY_SANDBOX_PORT=$(SANDBOX_PORT) $(VENV)/bin/honcho start -f Procfile
+	LUFFY_PORT=$(PORT) LUFFY_SANDBOX_PORT=$(SANDBOX_PORT) $(VENV)/bin/honcho start -f Procfile.local
 
 ## node-modules: the front end's pinned npm packages (npm ci when the lock file changed)
 node-modules:
@@ -69,6 +69,11 @@ test: setup spa
 test-mysql: setup mysql-driver spa
 	scripts/system-packages.sh browser
 	$(TEST_ENV) TEST_DATABASE_URL=$${TEST_DATABASE_URL:-mysql://root@127.0.0.1:3306/test} $(PY) -m pytest
+
+## test-scale: two gunicorn instances, a Celery worker and beat (the production Procfile) on the
+##             local MariaDB and Redis, behind a round-robin proxy; kills a host mid-payment
+test-scale: setup mysql-driver
+	$(TEST_ENV) $(PY) -m pytest tests/scale -m scale -p no:cacheprovider
 
 ## dev: Vite's dev server with hot reload on http://127.0.0.1:5173, plus the API, sandbox, jobs
 dev: setup spa

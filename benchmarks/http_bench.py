@@ -25,6 +25,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -51,13 +52,14 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 REFERENCE_SECONDS = max(2, SECONDS // 2)
 THREADS, CONNECTIONS = 2, 16
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+LOCAL_REDIS = "redis://127.0.0.1:6379/0"
 
 
 def prepare_environment():
     """Every variable settings.bench (that is, production) requires, for this run only."""
     RUN_DIR.mkdir(parents=True, exist_ok=True)
-    for stale in RUN_DIR.glob("*"):
-        stale.unlink()
+    shutil.rmtree(RUN_DIR, ignore_errors=True)
+    RUN_DIR.mkdir(parents=True)
     from lib.al_pay.keys import ensure_key_pair
     keys = {name: str(RUN_DIR / f"{name}.pem") for name in
             ("app_private", "app_public", "alipay_private", "alipay_public")}
@@ -68,8 +70,13 @@ def prepare_environment():
         database_url, database = mysql_create(database_url), "mysql"
     else:
         database_url = f"sqlite:///{RUN_DIR / 'bench.sqlite3'}"
+    redis_url = os.environ.get("REDIS_URL") or (LOCAL_REDIS if redis_answers(LOCAL_REDIS) else "")
     os.environ.update({
         "DJANGO_SETTINGS_MODULE": "luffyapi.settings.bench",
+        # Production counts throttles in Redis; a key prefix of the run's own keeps a shared
+        # Redis clean (its keys are deleted at the end). Without a Redis: per-process memory.
+        "REDIS_URL": redis_url or LOCAL_REDIS, "REDIS_KEY_PREFIX": f"luffy-bench-{os.getpid()}",
+        "BENCH_CACHE": "redis" if redis_url else "locmem",
         "SECRET_KEY": os.urandom(32).hex(), "DATABASE_URL": database_url,
         "ALLOWED_HOSTS": "127.0.0.1",
         "ALIPAY_APP_ID": "2021000000000042", "ALIPAY_SELLER_ID": "2088000000000042",
@@ -98,6 +105,24 @@ def mysql_create(url):
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
+def redis_answers(url):
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def redis_clean():
+    if os.environ.get("BENCH_CACHE") == "redis":
+        import redis
+        client = redis.Redis.from_url(os.environ["REDIS_URL"])
+        for key in client.scan_iter(f"{os.environ['REDIS_KEY_PREFIX']}:*"):
+            client.delete(key)
+
+
 def mysql_drop():
     from django.db import connection
     if connection.vendor == "mysql":
@@ -117,15 +142,22 @@ def free_listening_socket():
 
 @contextmanager
 def gunicorn():
-    """gunicorn with 2 sync workers on an already-bound free port; stopped on the way out."""
+    """Production's gunicorn.conf.py with 2 sync workers, on an already-bound free port.
+
+    Workers are not recycled during the run (WEB_MAX_REQUESTS=0): a restart would take its
+    CPU time with it and charge a new worker's start-up to whichever endpoint was running.
+    """
     sock = free_listening_socket()
     port = sock.getsockname()[1]
     log = open(RUN_DIR / "gunicorn.log", "wb")
+    environment = {**os.environ, "WEB_CONCURRENCY": "2", "WEB_THREADS": "1", "WEB_TIMEOUT": "60",
+                   "WEB_GRACEFUL_TIMEOUT": "5", "WEB_MAX_REQUESTS": "0",
+                   "PROMETHEUS_MULTIPROC_DIR": str(RUN_DIR / "prometheus")}
     process = subprocess.Popen(
-        [str(BASE_DIR / ".venv" / "bin" / "gunicorn"), "luffyapi.wsgi",
-         "--bind", f"fd://{sock.fileno()}", "--workers", "2", "--worker-class", "sync",
-         "--timeout", "60", "--graceful-timeout", "5"],
-        cwd=BASE_DIR, pass_fds=[sock.fileno()], stdout=log, stderr=subprocess.STDOUT)
+        [str(BASE_DIR / ".venv" / "bin" / "gunicorn"), "-c", str(BASE_DIR / "gunicorn.conf.py"),
+         "luffyapi.wsgi", "--bind", f"fd://{sock.fileno()}"],
+        cwd=BASE_DIR, env=environment, pass_fds=[sock.fileno()], stdout=log,
+        stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while len(worker_pids(process.pid)) < 2 or not answers(port):
@@ -329,6 +361,7 @@ def main():
         ok = report(database, results, problems)
     finally:
         mysql_drop()
+        redis_clean()
     return 0 if ok else 1
 
 

@@ -12,6 +12,15 @@ from lib.al_pay.sandbox.testing import run_sandbox
 from tests.factories import CourseFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle and lock-out counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def api():
     return APIClient()

@@ -55,5 +55,7 @@ def exception_handler(exc, context):
         msg = "请先登录"
     elif isinstance(exc, exceptions.AuthenticationFailed):  # simplejwt's texts are English
         msg = "登录状态无效或已过期，请重新登录"
+    elif isinstance(exc, exceptions.Throttled):
+        msg = f"操作过于频繁，请 {exc.wait or 1:.0f} 秒后再试"
     headers = {k: response[k] for k in ("WWW-Authenticate", "Retry-After") if k in response}
     return APIResponse(status=1, msg=msg, http_status=response.status_code, headers=headers, **body)

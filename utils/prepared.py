@@ -14,8 +14,9 @@ same as iterating the queryset, select_related objects and annotations included.
 
 `insert(*objs)` and `update_fields(obj, names)` are the writes of the same hot paths, with SQL
 made once per model and shape: the values go through each field's pre_save and
-get_db_prep_save, as in Model.save() and bulk_create(); model signals are not sent (the project
-registers none; tests/utils/test_prepared.py says so).
+get_db_prep_save, and pre_save/post_save are sent for each instance, as Model.save() does
+(utils.metrics counts payment events on post_save). A multi-row insert learns its pks where the
+database returns them (SQLite, MariaDB 10.5+), as bulk_create() does.
 
 Each keyword is a value the filter compares with: a string, an int, an aware datetime (of a
 DateTimeField), or a non-empty list of them (for `__in`; compiled once per length), declared by
@@ -25,6 +26,7 @@ example (`no=""`, `ids=[0]`, `now=timezone.now()`). None is refused: it would ch
 from datetime import UTC, datetime
 
 from django.db import DatabaseError, connections, router
+from django.db.models import signals
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
@@ -138,23 +140,36 @@ def insert(*objs):
     connection = connections[alias]
     meta = model._meta
     fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+    if any(type(obj) is not model or obj.pk is not None for obj in objs):
+        raise ValueError("insert() takes new instances of one model")
+    returning = (len(objs) > 1 and meta.auto_field is not None
+                 and connection.features.can_return_rows_from_bulk_insert)
     key = ("insert", alias, model, len(objs))
     sql = _write_sql.get(key)
     if sql is None:
-        if any(type(obj) is not model or obj.pk is not None for obj in objs):
-            raise ValueError("insert() takes new instances of one model")
         quote = connection.ops.quote_name
         row = "(" + ", ".join(_placeholder(f) for f in fields) + ")"
         columns = ", ".join(quote(f.column) for f in fields)
         # Names from the model's _meta, quoted; every value is a parameter.
-        sql = _write_sql[key] = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(objs))}"  # noqa: S608, E501
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(objs))}"  # noqa: S608, E501
+        if returning:
+            sql += " " + connection.ops.return_insert_columns([meta.pk])[0]
+        _write_sql[key] = sql
+    for obj in objs:
+        signals.pre_save.send(sender=model, instance=obj, raw=False, using=alias,
+                              update_fields=None)
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        if len(objs) == 1 and meta.auto_field is not None:
+        if returning:
+            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        elif len(objs) == 1 and meta.auto_field is not None:
             objs[0].pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
     for obj in objs:
         obj._state.adding, obj._state.db = False, alias
+        signals.post_save.send(sender=model, instance=obj, created=True, update_fields=None,
+                               raw=False, using=alias)
 
 
 def update_fields(obj, names):
@@ -170,11 +185,15 @@ def update_fields(obj, names):
         assignments = ", ".join(f"{quote(f.column)} = {_placeholder(f)}" for f in fields)
         # Names from the model's _meta, quoted; every value is a parameter.
         sql = _write_sql[key] = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608, E501
+    signals.pre_save.send(sender=model, instance=obj, raw=False, using=alias,
+                          update_fields=frozenset(names))
     params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, meta.pk.get_db_prep_value(obj.pk, connection)])
         if cursor.rowcount != 1:
             raise DatabaseError(f"update of {meta.label} {obj.pk} affected {cursor.rowcount} rows")
+    signals.post_save.send(sender=model, instance=obj, created=False,
+                           update_fields=frozenset(names), raw=False, using=alias)
 
 
 def _placeholder(field):

@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 
 from utils.exceptions import LuffyError
 from utils.response import APIResponse
+from utils.schema import envelope
 
 from . import selectors
 from .serializers import CourseDetailSerializer
@@ -34,7 +35,7 @@ class CourseListApi(ListAPIView):
 class CourseDetailApi(APIView):
     """One course on sale; `purchased` says whether the caller owns it."""
 
-    @extend_schema(responses=CourseDetailSerializer)
+    @extend_schema(responses=envelope("CourseAnswer", course=CourseDetailSerializer()))
     def get(self, request, course_id):
         course = selectors.course_get(course_id=course_id)
         if course is None:

@@ -4,10 +4,12 @@ from functools import partial
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
+from apps.finance.admin_filters import OpenStatementMismatchFilter
 from utils.exceptions import LuffyError
 
-from .constants import OrderStatus
+from .constants import EventKind, OrderStatus, Outcome
 from .models import Order, OrderDetail, PaymentEvent
+from .services.events import event_record
 from .services.orders import order_cancel
 from .services.payments import payment_sync
 from .services.refunds import order_refund
@@ -35,10 +37,13 @@ class OrderDetailInline(ReadOnlyInline):
 
 class PaymentEventInline(ReadOnlyInline):
     model = PaymentEvent
-    fields = ["created_time", "kind", "outcome", "status_change", "verified", "flagged",
-              "notify_id", "detail", "params"]
+    fields = ["created_time", "kind", "outcome", "actor", "status_change", "verified",
+              "flagged", "notify_id", "detail", "params"]
     readonly_fields = fields
     ordering = ["created_time", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
 
     @admin.display(description="状态变更")
     def status_change(self, event):
@@ -51,9 +56,9 @@ class PaymentEventInline(ReadOnlyInline):
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ["out_trade_no", "user", "subject", "total_amount", "order_status", "pay_type",
-                    "pay_time", "created_time"]
-    list_filter = ["order_status", "pay_type", ("created_time", admin.DateFieldListFilter),
-                   ("pay_time", admin.DateFieldListFilter)]
+                    "channel", "pay_time", "created_time"]
+    list_filter = ["order_status", "pay_type", "channel", ("created_time", admin.DateFieldListFilter),
+                   ("pay_time", admin.DateFieldListFilter), OpenStatementMismatchFilter]
     search_fields = ["out_trade_no", "trade_no", "user__username"]
     list_select_related = ["user"]
     # No date_hierarchy: it makes MySQL convert time zones, which fails on servers without
@@ -61,7 +66,7 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderDetailInline, PaymentEventInline]
     actions = ["query_alipay", "close_orders", "refund_orders"]
     # Money and payment facts come from Alipay and the services, never from a form.
-    readonly_fields = ["out_trade_no", "user", "total_amount", "order_status", "pay_type",
+    readonly_fields = ["out_trade_no", "user", "total_amount", "order_status", "pay_type", "channel",
                        "trade_no", "pay_time", "refund_amount", "refund_time", "course_key", "expire_time", "last_query_time",
                        "created_time", "updated_time"]
     fields = ["subject", *readonly_fields]
@@ -72,27 +77,48 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_query_permission(self, request):
+        return request.user.has_perm("order.query_order")
+
+    def has_close_permission(self, request):
+        return request.user.has_perm("order.close_order")
+
+    def has_refund_permission(self, request):
+        return request.user.has_perm("order.refund_order")
+
     def _each(self, request, queryset, operation, done):
-        """Run one service per selected order and report each result."""
+        """Run one service per selected order, report each result, and audit who did it.
+
+        Every attempt, failed or not, leaves a payment event naming the staff member and an
+        admin LogEntry (the order's "history" page).
+        """
+        action = request.POST.get("action", "")
         for order in queryset:
             try:
                 result = operation(order)
             except LuffyError as exc:
-                self.message_user(request, f"{order.out_trade_no}: {exc.detail}", messages.ERROR)
+                outcome, text, level = Outcome.ADMIN_REFUSED, f"{exc.detail}", messages.ERROR
             else:
-                self.message_user(request, f"{order.out_trade_no}: {done} ({result})")
+                outcome, text, level = Outcome.ADMIN_DONE, f"{done} ({result})", messages.INFO
+            event_record(kind=EventKind.ADMIN, order=order, actor=request.user, outcome=outcome,
+                         detail=f"{action}: {text}")
+            self.log_change(request, order, f"{action}: {text}")
+            self.message_user(request, f"{order.out_trade_no}: {text}", level)
 
-    @admin.action(description="向支付宝查询并同步状态 (alipay.trade.query)")
+    # Django offers an action only to users with every listed permission, and refuses to run
+    # it for anyone else (it is then not a valid choice of the action form).
+    @admin.action(description="向支付宝查询并同步状态 (alipay.trade.query)", permissions=["query"])
     def query_alipay(self, request, queryset):
         self._each(request, queryset, lambda order: payment_sync(order=order), "已查询")
 
-    @admin.action(description="关闭未支付订单 (alipay.trade.close)")
+    @admin.action(description="关闭未支付订单 (alipay.trade.close)", permissions=["close"])
     def close_orders(self, request, queryset):
         self._each(request, queryset, lambda order: order_cancel(
             order=order, reason=f"管理员 {request.user.username} 关闭").get_order_status_display(),
             "已关闭")
 
-    @admin.action(description="退款：选择已支付订单中的课程 (alipay.trade.refund)")
+    @admin.action(description="退款：选择已支付订单中的课程 (alipay.trade.refund)",
+                  permissions=["refund"])
     def refund_orders(self, request, queryset):
         refundable = list(queryset.filter(order_status=OrderStatus.PAID,
                                           lines__refund_time__isnull=True)
@@ -122,10 +148,11 @@ def _refund_lines(order, *, line_ids, actor):
 
 @admin.register(PaymentEvent)
 class PaymentEventAdmin(admin.ModelAdmin):
-    list_display = ["created_time", "out_trade_no", "kind", "outcome", "verified", "flagged"]
+    list_display = ["created_time", "out_trade_no", "kind", "outcome", "actor", "verified",
+                    "flagged"]
     list_filter = ["kind", "verified", "flagged", "outcome"]
-    search_fields = ["out_trade_no", "notify_id"]
-    list_select_related = ["order"]
+    search_fields = ["out_trade_no", "notify_id", "actor__username"]
+    list_select_related = ["order", "actor"]
 
     def has_add_permission(self, request):
         return False

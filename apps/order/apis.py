@@ -1,7 +1,7 @@
 """Order API: buy now, the success page's poll and Alipay's notify, my orders, cancel."""
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, UnsupportedMediaType
 from rest_framework.generics import ListAPIView
@@ -10,14 +10,17 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
 from utils.exceptions import LuffyError
-from utils.logging import get_logger
+from utils.logging import get_logger, log_context
 from utils.response import APIResponse
+from utils.schema import envelope, errors
+from utils.throttling import ClientScopedRateThrottle
 
 from . import selectors
 from .serializers import OrderSerializer, PayOrderSerializer, PayResultSerializer
 from .services import orders, payments
 
 logger = get_logger("pay")
+ORDER_ANSWER = envelope("OrderAnswer", order=OrderSerializer())
 
 
 def _owned_order(request, out_trade_no):
@@ -41,12 +44,17 @@ def _owned_order(request, out_trade_no):
 
 
 class PayApi(APIView):
-    """Buy now: write the order and return the signed Alipay page-pay URL."""
+    """Buy now: write the order and return the signed Alipay cashier URL (page or wap)."""
 
     permission_classes = [IsAuthenticated]
     defer_user_row = True  # order_create locks the buyer's row; the token is checked on it
+    throttle_classes = [ClientScopedRateThrottle]
+    throttle_scope = "buy"
 
-    @extend_schema(request=PayOrderSerializer, responses={201: PayResultSerializer})
+    @extend_schema(request=PayOrderSerializer, responses={
+        201: PayResultSerializer, **errors(409, 503),
+        200: OpenApiResponse(PayResultSerializer, description="The open order for the same "
+                             "courses, handed out again with a fresh pay URL.")})
     def post(self, request):
         serializer = PayOrderSerializer(data=request.data)
         if not serializer.is_valid():
@@ -55,7 +63,7 @@ class PayApi(APIView):
         data = serializer.validated_data
         placed = orders.order_place(
             user=request.user, course_ids=data["courses"], subject=data["subject"],
-            total_amount=data["total_amount"], pay_type=data["pay_type"])
+            total_amount=data["total_amount"], pay_type=data["pay_type"], channel=data["channel"])
         return APIResponse(
             msg="订单创建成功" if placed.created else "您有一笔相同课程的未支付订单，请继续支付",
             out_trade_no=placed.order.out_trade_no, pay_url=placed.pay_url,
@@ -87,8 +95,9 @@ class PaySuccessApi(APIView):
     def get_permissions(self):
         return [AllowAny()] if self._is_notify() else [IsAuthenticated()]
 
-    @extend_schema(parameters=[OpenApiParameter("out_trade_no", str, required=True)],
-                   responses=OrderSerializer)
+    @extend_schema(parameters=[OpenApiParameter(
+        "out_trade_no", {"type": "string", "pattern": r"\S"}, required=True)],
+                   responses={200: ORDER_ANSWER, **errors(400, 403, 404)})
     def get(self, request):
         out_trade_no = request.query_params.get("out_trade_no", "").strip()
         if not out_trade_no:
@@ -110,11 +119,12 @@ class PaySuccessApi(APIView):
             payments.payment_notify_unparsable(content_type=request.META.get("CONTENT_TYPE", ""),
                                                reason=exc.__class__.__name__)
             return _notify_answer(False)
-        try:
-            handled = payments.payment_notify_handle(params=params)
-        except Exception:  # a bug or a database outage: let Alipay retry, never lose it
-            logger.exception("notify for %r failed", params.get("out_trade_no"))
-            handled = False
+        with log_context(out_trade_no=params.get("out_trade_no")):
+            try:
+                handled = payments.payment_notify_handle(params=params)
+            except Exception:  # a bug or a database outage: let Alipay retry, never lose it
+                logger.exception("notify for %r failed", params.get("out_trade_no"))
+                handled = False
         return _notify_answer(handled)
 
 
@@ -146,7 +156,7 @@ class OrderDetailApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OrderSerializer)
+    @extend_schema(responses={200: ORDER_ANSWER, **errors(403)})
     def get(self, request, out_trade_no):
         return APIResponse(order=OrderSerializer(_owned_order(request, out_trade_no)).data)
 
@@ -156,7 +166,7 @@ class OrderCancelApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=OrderSerializer)
+    @extend_schema(request=None, responses={200: ORDER_ANSWER, **errors(403, 409)})
     def post(self, request, out_trade_no):
         order = orders.order_cancel(order=_owned_order(request, out_trade_no))
         return APIResponse(msg="订单已取消", order=OrderSerializer(order).data)

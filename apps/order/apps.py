@@ -6,3 +6,7 @@ class OrderConfig(AppConfig):
     name = "apps.order"
     label = "order"
     verbose_name = "订单"
+
+    def ready(self):
+        from utils.metrics import connect_payment_counters
+        connect_payment_counters()  # Prometheus counters fed by PaymentEvent rows

@@ -16,6 +16,14 @@ class PayType(models.IntegerChoices):
 
 SUPPORTED_PAY_TYPES = (PayType.ALIPAY,)
 
+
+class PayChannel(models.TextChoices):
+    """Which Alipay cashier the buyer was sent to; everything after the cashier is the same."""
+
+    PAGE = "page", "电脑网站支付"  # alipay.trade.page.pay: the desktop cashier with a QR code
+    WAP = "wap", "手机网站支付"    # alipay.trade.wap.pay: the mobile-web cashier (phones)
+
+
 # Every status change goes through services.events.order_transition, which allows only these.
 # 2/3 -> 1: Alipay confirmed money for an order we had already closed; money is never lost.
 TRANSITIONS = {
@@ -33,6 +41,8 @@ class EventKind(models.TextChoices):
     CLOSE = "close", "关闭"
     REFUND = "refund", "退款"
     TRANSITION = "transition", "状态变更"
+    ADMIN = "admin", "后台操作"  # a staff member ran an admin action; `actor` names them
+    STATEMENT = "statement", "对账单"
 
 
 class Outcome(models.TextChoices):
@@ -67,6 +77,11 @@ class Outcome(models.TextChoices):
     REFUNDED = "refunded", "已退款"
     ALREADY_REFUNDED = "already_refunded", "重复退款请求"
     TRANSITION = "transition", "状态变更"
+    # An admin action (EventKind.ADMIN): the action's name and result are in `detail`.
+    ADMIN_DONE = "admin_done", "后台操作完成"
+    ADMIN_REFUSED = "admin_refused", "后台操作被拒绝"
+    # A difference found by the daily statement reconciliation (apps/finance); kind in detail.
+    STATEMENT_MISMATCH = "statement_mismatch", "对账差异"
 
 
 # The money is ours and the order is paid (the notify answers `success` to these).

@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.db import models
 
-from .constants import EventKind, OrderStatus, Outcome, PayType
+from .constants import EventKind, OrderStatus, Outcome, PayChannel, PayType
 
 
 class Order(models.Model):
@@ -16,6 +16,9 @@ class Order(models.Model):
                                             default=OrderStatus.UNPAID, db_index=True)
     pay_type = models.SmallIntegerField("支付方式", choices=PayType.choices, default=PayType.ALIPAY)
     pay_time = models.DateTimeField("支付时间", null=True, blank=True)
+    # The cashier of the latest pay URL handed out (a student may switch devices).
+    channel = models.CharField("支付渠道", max_length=8, choices=PayChannel.choices,
+                               default=PayChannel.PAGE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                              related_name="orders", verbose_name="下单用户")
     # The sorted course ids ("3,7"): finds an open order for exactly these courses.
@@ -35,6 +38,9 @@ class Order(models.Model):
         ordering = ["-created_time", "-id"]
         indexes = [models.Index(fields=["user", "course_key", "order_status"],
                                 name="order_open_lookup")]
+        # Admin actions that touch money or Alipay, each granted on its own (not with change_order).
+        permissions = [("query_order", "可向支付宝查询订单"), ("close_order", "可关闭未支付订单"),
+                       ("refund_order", "可退款已支付订单")]
         verbose_name = "订单记录"
         verbose_name_plural = "订单记录"
 
@@ -73,6 +79,14 @@ class OrderDetail(models.Model):
         return self.refund_time is not None
 
 
+class PaymentEventQuerySet(models.QuerySet):
+    def delete(self):
+        # Only unverified input (forgeries, garbage) may ever go: the purge command removes it.
+        if self.exclude(verified=False).exists():
+            raise ValueError("only unverified payment events can be deleted")
+        return super().delete()
+
+
 class PaymentEvent(models.Model):
     """Something that happened to a payment: a callback, a query answer, a transition.
 
@@ -92,7 +106,12 @@ class PaymentEvent(models.Model):
     notify_id = models.CharField("通知ID", max_length=128, blank=True, default="")
     # Needs a human: e.g. money arrived for an order already closed or paid by another trade.
     flagged = models.BooleanField("需人工处理", default=False, db_index=True)
+    # The staff member who caused it (admin actions); empty for Alipay, students and jobs.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+", verbose_name="操作人")
     created_time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    objects = PaymentEventQuerySet.as_manager()
 
     class Meta:
         db_table = "luffy_payment_event"
@@ -107,3 +126,6 @@ class PaymentEvent(models.Model):
         if self.pk is not None:
             raise ValueError("payment events are append-only")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("payment events are append-only")

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from lib.al_pay.times import format_amount
 
-from .constants import SUPPORTED_PAY_TYPES, OrderStatus, PayType
+from .constants import SUPPORTED_PAY_TYPES, OrderStatus, PayChannel, PayType
 from .models import Order, OrderDetail
 
 # Alipay refuses these characters in a subject.
@@ -57,7 +57,7 @@ class AmountField(serializers.Field):
 
 
 class PayOrderSerializer(serializers.Serializer):
-    """Buy now: {subject, total_amount, pay_type, courses: [ids]}, strictly typed."""
+    """Buy now: {subject, total_amount, pay_type, courses: [ids], channel?}, strictly typed."""
 
     subject = StrictCharField(max_length=128, trim_whitespace=True)
     total_amount = AmountField()
@@ -66,6 +66,9 @@ class PayOrderSerializer(serializers.Serializer):
         child=StrictIntegerField(min_value=1, max_value=2 ** 63 - 1,
                                  error_messages={"invalid": "课程 ID 须为整数"}),
         allow_empty=False, max_length=50, error_messages={"empty": "请选择要购买的课程"})
+    # "page": the desktop cashier (default); "wap": Alipay's mobile-web cashier for phones.
+    channel = serializers.ChoiceField(choices=PayChannel.choices, default=PayChannel.PAGE,
+                                      error_messages={"invalid_choice": '支付渠道须为 "page" 或 "wap"'})
 
     def validate_subject(self, value):
         if _SUBJECT_FORBIDDEN.search(value):
@@ -119,8 +122,8 @@ class OrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = ["out_trade_no", "subject", "total_amount", "order_status",
-                  "order_status_display", "pay_type", "pay_type_display", "trade_no", "pay_time",
-                  "refund_amount", "refund_time", "created_time", "expire_time", "lines"]
+                  "order_status_display", "pay_type", "pay_type_display", "channel", "trade_no",
+                  "pay_time", "refund_amount", "refund_time", "created_time", "expire_time", "lines"]
         read_only_fields = fields
 
     def to_representation(self, order):
@@ -135,7 +138,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "order_status_display": _STATUS_LABELS.get(order.order_status, order.order_status),
             "pay_type": order.pay_type,
             "pay_type_display": _PAY_TYPE_LABELS.get(order.pay_type, order.pay_type),
-            "trade_no": order.trade_no, "pay_time": _local_iso(order.pay_time, zone),
+            "channel": order.channel, "trade_no": order.trade_no, "pay_time": _local_iso(order.pay_time, zone),
             "refund_amount": format_amount(order.refund_amount),
             "refund_time": _local_iso(order.refund_time, zone),
             "created_time": _local_iso(order.created_time, zone),
@@ -159,5 +162,9 @@ def _local_iso(moment, zone):
 
 
 class PayResultSerializer(serializers.Serializer):
+    """Buy-now's answer, in the envelope."""
+
+    status = serializers.IntegerField()
+    msg = serializers.CharField()
     out_trade_no = serializers.CharField()
     pay_url = serializers.URLField()

@@ -1,15 +1,14 @@
-"""User API: register, log in, refresh a token, list my courses."""
-from drf_spectacular.utils import extend_schema, inline_serializer
+"""User API: register, log in, refresh a token, log out, list my courses."""
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from apps.course.selectors import course_list_owned
 from apps.course.serializers import OwnedCourseSerializer
-from utils.exceptions import LuffyError
 from utils.response import APIResponse
+from utils.schema import envelope, errors
+from utils.throttling import ClientScopedRateThrottle
 
 from . import services
 from .serializers import (
@@ -24,8 +23,11 @@ class RegisterApi(APIView):
     """Create a student account."""
 
     authentication_classes = []
+    throttle_classes = [ClientScopedRateThrottle]
+    throttle_scope = "register"
 
-    @extend_schema(request=RegisterSerializer, responses={201: UserOutSerializer})
+    @extend_schema(request=RegisterSerializer, responses={
+        201: envelope("RegisterResult", user=UserOutSerializer()), **errors(429)})
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -39,32 +41,43 @@ class LoginApi(APIView):
 
     authentication_classes = []
 
-    @extend_schema(request=LoginSerializer, responses=inline_serializer("LoginResult", {
-        "status": serializers.IntegerField(), "msg": serializers.CharField(),
-        "token": serializers.CharField(), "refresh": serializers.CharField(),
-        "username": serializers.CharField()}))
+    @extend_schema(request=LoginSerializer, responses={200: envelope(
+        "LoginResult", token=serializers.CharField(), refresh=serializers.CharField(),
+        username=serializers.CharField()), **errors(429)})
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return APIResponse(msg="登录成功", **services.user_login(**serializer.validated_data))
+        # Django's own request: django-axes marks a lock-out on it for AxesMiddleware to answer.
+        tokens = services.user_login(request=request._request, **serializer.validated_data)
+        return APIResponse(msg="登录成功", **tokens)
 
 
 class TokenRefreshApi(APIView):
-    """Exchange a refresh token for a new access token."""
+    """Exchange a refresh token for a new access token and a new refresh token (rotation)."""
 
     authentication_classes = []
 
-    @extend_schema(request=TokenRefreshInSerializer, responses=inline_serializer("RefreshResult", {
-        "status": serializers.IntegerField(), "msg": serializers.CharField(),
-        "token": serializers.CharField()}))
+    @extend_schema(request=TokenRefreshInSerializer, responses={200: envelope(
+        "RefreshResult", token=serializers.CharField(), refresh=serializers.CharField()),
+        **errors(401)})
     def post(self, request):
-        serializer = TokenRefreshSerializer(data=request.data)
-        try:
-            serializer.is_valid(raise_exception=True)
-        except TokenError:
-            raise LuffyError("登录已过期，请重新登录", status_code=status.HTTP_401_UNAUTHORIZED,
-                             code="token_not_valid") from None
-        return APIResponse(token=serializer.validated_data["access"])
+        serializer = TokenRefreshInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return APIResponse(**services.user_token_refresh(**serializer.validated_data))
+
+
+class LogoutApi(APIView):
+    """Log out: revoke the refresh token (the access token expires on its own)."""
+
+    authentication_classes = []
+
+    @extend_schema(request=TokenRefreshInSerializer,
+                   responses={200: envelope("LogoutResult"), **errors(401)})
+    def post(self, request):
+        serializer = TokenRefreshInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_logout(**serializer.validated_data)
+        return APIResponse(msg="已退出登录")
 
 
 class UserCourseListApi(APIView):
@@ -72,7 +85,7 @@ class UserCourseListApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OwnedCourseSerializer(many=True))
+    @extend_schema(responses=envelope("MyCourses", results=OwnedCourseSerializer(many=True)))
     def get(self, request):
         owned = course_list_owned(user=request.user)
         return APIResponse(results=OwnedCourseSerializer(owned, many=True).data)

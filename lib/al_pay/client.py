@@ -9,11 +9,13 @@ import base64
 import binascii
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from urllib.error import URLError
+from urllib.parse import urlsplit
+from urllib.request import urlopen
 
 from alipay import AliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
@@ -23,6 +25,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from django.conf import settings
 from django.utils import timezone
+
+from utils.metrics import alipay_call
 
 from .errors import AlipayError
 from .times import format_amount, to_alipay_time
@@ -132,19 +136,35 @@ def get_client() -> LuffyAliPay:
                          settings.ALIPAY_TIMEOUT_SECONDS)
 
 
+def _callback_urls() -> dict:
+    # Empty URLs break the signature at Alipay; the SDK drops None values.
+    return {"return_url": settings.ALIPAY_RETURN_URL or None,
+            "notify_url": settings.ALIPAY_NOTIFY_URL or None}
+
+
 def page_pay_url(*, out_trade_no: str, subject: str, total_amount: Decimal,
                  time_expire: datetime) -> str:
-    """The signed URL of Alipay's cashier page for this order."""
+    """The signed URL of Alipay's desktop cashier page (alipay.trade.page.pay) for this order."""
     client = get_client()
     order_string = client.api_alipay_trade_page_pay(
-        subject=subject,
-        out_trade_no=out_trade_no,
-        total_amount=format_amount(total_amount),
-        # Empty URLs break the signature at Alipay; the SDK drops None values.
-        return_url=settings.ALIPAY_RETURN_URL or None,
-        notify_url=settings.ALIPAY_NOTIFY_URL or None,
-        time_expire=to_alipay_time(time_expire),
-    )
+        subject=subject, out_trade_no=out_trade_no, total_amount=format_amount(total_amount),
+        time_expire=to_alipay_time(time_expire), **_callback_urls())
+    return f"{client._gateway}?{order_string}"
+
+
+def wap_pay_url(*, out_trade_no: str, subject: str, total_amount: Decimal, time_expire: datetime,
+                quit_url: str | None) -> str:
+    """The signed URL of Alipay's mobile-web cashier (alipay.trade.wap.pay) for phones.
+
+    The SDK defaults product_code to QUICK_WAP_PAY; Alipay's documented code is QUICK_WAP_WAY.
+    quit_url is where the cashier sends a buyer who backs out.
+    """
+    client = get_client()
+    order_string = client.api_alipay_trade_wap_pay(
+        subject=subject, out_trade_no=out_trade_no, total_amount=format_amount(total_amount),
+        time_expire=to_alipay_time(time_expire), product_code="QUICK_WAP_WAY",
+        # An empty quit_url would be signed as such; leave it out (the cashier then offers none).
+        **({"quit_url": quit_url} if quit_url else {}), **_callback_urls())
     return f"{client._gateway}?{order_string}"
 
 
@@ -159,6 +179,11 @@ def verify_callback(params: dict) -> bool:
 
 
 def _call(api, **kwargs) -> dict:
+    with alipay_call(api.removeprefix("api_")):  # latency and errors for /metrics
+        return _call_sdk(api, **kwargs)
+
+
+def _call_sdk(api, **kwargs) -> dict:
     try:
         result = getattr(get_client(), api)(**kwargs)
     except AliPayValidationError as exc:
@@ -187,3 +212,31 @@ def trade_refund(*, out_trade_no: str, refund_amount: Decimal, out_request_no: s
     """alipay.trade.refund; the same out_request_no refunds once however often it is sent."""
     return _call("api_alipay_trade_refund", out_trade_no=out_trade_no,
                  refund_amount=format_amount(refund_amount), out_request_no=out_request_no)
+
+
+def bill_download_url(*, bill_date: date) -> str:
+    """alipay.data.dataservice.bill.downloadurl.query for the day's trade statement (Beijing day).
+
+    The answer is a URL valid for about 30 s: download it at once (statement_download).
+    """
+    answer = _call("server_api", api_name="alipay.data.dataservice.bill.downloadurl.query",
+                   biz_content={"bill_type": "trade", "bill_date": bill_date.isoformat()})
+    url = answer.get("bill_download_url") or ""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise AlipayError("bad_answer", msg="no usable bill_download_url", unknown=True)
+    return url
+
+
+STATEMENT_MAX_BYTES = 50 * 1024 * 1024
+
+
+def statement_download(url: str) -> bytes:
+    """The statement zip behind a bill_download_url (plain HTTP GET, no signature)."""
+    try:
+        with urlopen(url, timeout=settings.ALIPAY_TIMEOUT_SECONDS) as response:  # noqa: S310 (http(s) checked above)
+            body = response.read(STATEMENT_MAX_BYTES + 1)
+    except (URLError, OSError, ValueError) as exc:
+        raise AlipayError("transport", msg=str(exc)[:500], unknown=True) from exc
+    if len(body) > STATEMENT_MAX_BYTES:
+        raise AlipayError("too_large", msg="statement larger than 50 MB", unknown=True)
+    return body

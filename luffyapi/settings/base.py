@@ -2,6 +2,8 @@
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
+
 from utils.logging import build_logging
 
 from .env import database_from_url, env_bool, env_int, env_list, env_str
@@ -9,7 +11,8 @@ from .env import database_from_url, env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me")
+# No default: local.py generates one per checkout into var/, test.py one per run.
+SECRET_KEY = env_str("SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
@@ -22,24 +25,34 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",  # refresh tokens revoked on rotation and logout
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served locally: the docs work offline
+    "axes",  # failed-login lock-out (API and admin), counted in the shared cache
+    "django_prometheus",
     "apps.user",
     "apps.course",
     "apps.order",
+    "apps.finance",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so the files it answers itself (/index.html) get these headers too.
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "utils.middleware.ApiTrailingSlashMiddleware",  # before CommonMiddleware's redirect
+    "utils.middleware.ApiBodyLimitMiddleware",  # 413 before any parser reads the body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into the 429 answer
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "luffyapi.urls"
@@ -96,9 +109,36 @@ SPA_DIST_DIR = BASE_DIR / "luffycity" / "dist"
 WHITENOISE_ROOT = SPA_DIST_DIR if SPA_DIST_DIR.is_dir() else None
 # Vite puts a content hash in every asset name (assets/index-B1x2y3z4.js): cache them forever.
 WHITENOISE_IMMUTABLE_FILE_TEST = r"^.+[.-][0-9a-zA-Z_-]{8,12}\.(js|css|woff2?|svg|png)$"
+# The SPA's files are ours alone: no `Access-Control-Allow-Origin: *` on them (the API has CORS).
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# Request bodies on /api/: one limit for every JSON endpoint, a smaller one for Alipay's notify.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
+API_BODY_LIMITS = {"/api/order/success/": env_int("NOTIFY_MAX_BODY_BYTES", 16 * 1024)}
+# Unverified payment events (forgeries, garbage) older than this are purged by
+# `manage.py purge_unverified_events`; verified ones are kept for good.
+UNVERIFIED_EVENT_MAX_AGE_DAYS = env_int("UNVERIFIED_EVENT_MAX_AGE_DAYS", 30)
+
+# Every answer refuses framing (X-Frame-Options and frame-ancestors), and pages run only our
+# own scripts: the SPA keeps its tokens in localStorage, so injected script must not run.
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
 }
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
@@ -120,10 +160,31 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "utils.pagination.EnvelopePagination",
     "PAGE_SIZE": 10,
     "EXCEPTION_HANDLER": "utils.exception_handler.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "utils.schema.EnvelopeAutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
+    # Scoped per view (throttle_scope); counted in the default cache, shared by every host.
+    "DEFAULT_THROTTLE_RATES": {"register": env_str("THROTTLE_REGISTER", "20/hour"),
+                               "buy": env_str("THROTTLE_BUY", "30/min")},
 }
+
+# Ops: client addresses, failed-login lock-out, /metrics access (see utils/throttling.py).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])  # X-Forwarded-For is believed only from these
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+# With Redis (production) the counters live in the shared cache; on a laptop in the database,
+# which the local gunicorn workers share (their in-process cache would not be).
+AXES_HANDLER = ("axes.handlers.cache.AxesCacheHandler" if REDIS_URL
+                else "axes.handlers.database.AxesDatabaseHandler")
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("LOGIN_LOCKOUT_SECONDS", 900))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner in every process's log
+AXES_CLIENT_IP_CALLABLE = "utils.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "utils.throttling.lockout_response"
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", [])
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 SIMPLE_JWT = {
     # The seed's front end sends "jwt <token>"; "Bearer" is what everything else sends.
@@ -131,6 +192,9 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(hours=env_int("JWT_ACCESS_HOURS", 12)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
     "UPDATE_LAST_LOGIN": True,
+    # Each refresh token works once: refreshing hands out a new one and revokes the old.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -167,9 +231,13 @@ ORDER_TIMEOUT_MINUTES = env_int("ORDER_TIMEOUT_MINUTES", 30)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # our LOGGING (JSON lines in production) applies
 ORDER_RECONCILE_EVERY_SECONDS = env_int("ORDER_RECONCILE_EVERY_SECONDS", 60)
 # The periodic pass leaves orders younger than this to their notify; at most BATCH per pass.
 ORDER_RECONCILE_MIN_AGE_SECONDS = env_int("ORDER_RECONCILE_MIN_AGE_SECONDS", 60)
 ORDER_RECONCILE_BATCH_SIZE = env_int("ORDER_RECONCILE_BATCH_SIZE", 200)
+# Alipay's statement of a day exists from the next day; fetch it after this hour (Beijing).
+STATEMENT_RECONCILE_HOUR = env_int("STATEMENT_RECONCILE_HOUR", 10)
 
 LOGGING = build_logging(level=env_str("LOG_LEVEL", "INFO"))

@@ -4,6 +4,8 @@ The benchmark harness (benchmarks/http_bench.py) sets every variable production 
 a throw-away SECRET_KEY, key pairs generated for the run, its own database — so what is
 measured is the production configuration, not a debug one.
 """
+import os
+
 from .production import *  # noqa: F401,F403
 
 DEBUG = False
@@ -12,3 +14,6 @@ ROOT_URLCONF = "benchmarks.urls"
 # Plain HTTP on 127.0.0.1: no TLS in front of gunicorn here.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 SECURE_SSL_REDIRECT = False
+# No Redis on this machine: throttles count in each worker's memory instead.
+if os.environ.get("BENCH_CACHE") == "locmem":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,5 +1,7 @@
 """Typed readers for settings that come from environment variables."""
 import os
+import secrets
+from pathlib import Path
 
 import dj_database_url
 
@@ -45,6 +47,22 @@ def database_from_url(url):
             "charset": "utf8mb4",
             "isolation_level": "read committed",
             "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+            # An unreachable server fails in seconds (health checks, requests), not minutes.
+            "connect_timeout": 5,
         }
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
     return config
+
+
+def secret_key_file(path) -> str:
+    """The key in `path`, generated there (readable by its owner only) the first time.
+
+    One key per checkout, never in the repository: a token signed elsewhere is worthless here.
+    """
+    path = Path(path)
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()

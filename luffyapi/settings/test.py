@@ -1,5 +1,6 @@
 """Test settings: fast hashing, keys generated at run time, SQLite or TEST_DATABASE_URL."""
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -10,10 +11,13 @@ from .base import VAR_DIR
 from .env import database_from_url
 
 DEBUG = False
-SECRET_KEY = "test-secret-key-that-is-long-enough-for-hs256"
+SECRET_KEY = secrets.token_urlsafe(50)  # one per run: no token outlives it
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Lock-outs counted in the cache, as in production; one process, so its local memory will do.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 _test_db_url = os.environ.get("TEST_DATABASE_URL")
 if _test_db_url:

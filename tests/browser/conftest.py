@@ -53,15 +53,32 @@ class PageErrors(list):
         page.on("pageerror", lambda error: self.append(f"pageerror: {error}"))
 
 
+# Every page reports each Content-Security-Policy violation to the test (across navigations).
+CSP_LISTENER = """document.addEventListener('securitypolicyviolation', (e) =>
+  window.reportCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'}`
+                            + ` on ${location.pathname} (${e.sourceFile}:${e.lineNumber})`))"""
+
+
+def watch_csp(context):
+    """A list that fills with every CSP violation any page of `context` reports."""
+    violations = []
+    context.expose_function("reportCspViolation", lambda text: violations.append(text))
+    context.add_init_script(CSP_LISTENER)
+    return violations
+
+
 @pytest.fixture
 def page(browser, site):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
     context.set_default_timeout(15000)
+    csp_violations = watch_csp(context)
     page = context.new_page()
     page.errors = PageErrors()
     page.errors.watch(page, site)
     yield page
     context.close()
+    # Our Content-Security-Policy must let the SPA and Element Plus work as they are.
+    assert csp_violations == [], csp_violations
 
 
 def shot(page, name):

@@ -93,9 +93,22 @@ def test_page_size_parameter(api, twelve_courses, query, ids_slice, has_next, ha
     assert (body["previous"] is not None) is has_previous
 
 
-@pytest.mark.parametrize("query", ["page=4&page_size=5", "page=99", "page=0", "page=abc"])
+@pytest.mark.parametrize("query", ["page=4&page_size=5", "page=99"])
 def test_page_beyond_range_is_404_envelope(api, twelve_courses, query):
     assert_not_found(api.get(f"{LIST}?{query}"))
+
+
+@pytest.mark.parametrize("query, field", [
+    ("page=abc", "page"), ("page=0", "page"), ("page=1.5", "page"), ("page=", "page"),
+    ("page=%EF%BC%91", "page"),  # a fullwidth digit one
+    ("page_size=abc", "page_size"), ("page_size=0", "page_size"), ("page_size=-5", "page_size"),
+    ("page_size=51", "page_size"), ("page_size=2.0", "page_size"),
+])
+def test_a_page_or_page_size_that_is_not_a_valid_integer_is_400(api, twelve_courses, query, field):
+    response = api.get(f"{LIST}?{query}")
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["status"] != 0 and field in body["errors"] and body["msg"]
 
 
 def test_empty_shelf_is_an_empty_first_page(api, db):

@@ -2,8 +2,7 @@
 from unittest import mock
 
 import pytest
-from django.apps import apps
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, signals
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
@@ -113,12 +112,29 @@ def test_update_of_a_missing_row_fails(order):
         update_fields(ghost, ["subject"])
 
 
-def test_the_models_written_this_way_have_no_signal_receivers():
-    """insert()/update_fields() send no model signals: nothing may be listening for them."""
-    for model in apps.get_models():
-        if model._meta.app_label in {"order", "course", "user"}:
-            for signal in (signals.pre_save, signals.post_save):
-                assert not signal.has_listeners(model), (model, signal)
+def test_writes_send_the_signals_save_sends(order):
+    """insert()/update_fields() send pre_save and post_save as save() does (metrics count them)."""
+    seen = []
+
+    def receiver(signal, sender, instance, **kwargs):
+        seen.append((signal, instance.pk, kwargs.get("created"), kwargs.get("update_fields")))
+
+    for signal in (signals.pre_save, signals.post_save):
+        signal.connect(receiver, sender=PaymentEvent, dispatch_uid="t1")
+        signal.connect(receiver, sender=Order, dispatch_uid="t2")
+    try:
+        first, second = (PaymentEvent(kind="notify", order=order, outcome="paid") for _ in "12")
+        insert(first, second)
+        update_fields(order, ["subject"])
+    finally:
+        for signal in (signals.pre_save, signals.post_save):
+            signal.disconnect(dispatch_uid="t1", sender=PaymentEvent)
+            signal.disconnect(dispatch_uid="t2", sender=Order)
+    posts = [s for s in seen if s[0] is signals.post_save]
+    assert [(s[2], s[3]) for s in posts] == [(True, None), (True, None), (False, {"subject"})]
+    assert len(seen) == 6
+    if connection.features.can_return_rows_from_bulk_insert:
+        assert posts[0][1] == first.pk and first.pk and second.pk == first.pk + 1
 
 
 def test_datetimes_bind_as_the_database_reads_them(make_order, courses):

@@ -1,6 +1,7 @@
 """The one status transition, the row lock it needs, and the append-only payment event trail."""
 from django.db import transaction
 
+from utils.bounded import bounded_excerpt
 from utils.exceptions import Conflict
 from utils.logging import get_logger
 from utils.prepared import PreparedQuery, insert, update_fields
@@ -13,16 +14,20 @@ logger = get_logger("pay")
 
 def event_record(*, kind, outcome: Outcome, order=None, out_trade_no="", params=None,
                  verified=None, detail="", flagged=False, notify_id="", from_status=None,
-                 to_status=None, write=True):
+                 to_status=None, actor=None, write=True):
     """Append one payment event (the audit trail of everything that touched a payment).
 
-    write=False returns it unwritten, for order_transition to write with its own (one INSERT).
+    Unverified input (anyone can post it) is kept only as a bounded excerpt with size and digest.
+    `actor` is the staff member whose admin action caused it. write=False returns it unwritten,
+    for order_transition to write with its own (one INSERT).
     """
     event = PaymentEvent(
         kind=kind, outcome=Outcome(outcome), order=order,
         out_trade_no=_clip("out_trade_no", order.out_trade_no if order else out_trade_no),
-        params=params or {}, verified=verified, detail=_clip("detail", detail), flagged=flagged,
-        notify_id=_clip("notify_id", notify_id), from_status=from_status, to_status=to_status)
+        params=bounded_excerpt(params) if verified is False else (params or {}),
+        verified=verified, detail=_clip("detail", detail), flagged=flagged,
+        notify_id=_clip("notify_id", notify_id), from_status=from_status, to_status=to_status,
+        actor=actor)
     if write:
         insert(event)  # a new row, never an update: the trail is append-only
     return event

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +23,7 @@ from utils.exceptions import Conflict, LuffyError
 from utils.logging import get_logger
 from utils.prepared import PreparedQuery, insert
 
-from ..constants import SETTLED_OUTCOMES, OrderStatus, Outcome
+from ..constants import SETTLED_OUTCOMES, OrderStatus, Outcome, PayChannel
 from ..models import Order, OrderDetail
 from .events import order_lock, order_transition
 from .payments import payment_sync, trade_close_at_alipay
@@ -79,7 +80,8 @@ def _new_out_trade_no() -> str:
     return now.strftime("%Y%m%d%H%M%S%f") + f"{secrets.randbelow(10 ** 8):08d}"
 
 
-def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type) -> tuple:
+def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type,
+                 channel=PayChannel.PAGE) -> tuple:
     """Write an unpaid order and its lines, or return the open order for exactly these courses.
 
     Returns (order, created); raises StaleOpenOrder when the open order must be retired first
@@ -111,11 +113,15 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type) 
         if same:
             open_order = same[0]
             if open_order.expire_time > now and open_order.total_amount == expected:
+                if open_order.channel != channel:  # continued on another device
+                    open_order.channel = channel
+                    open_order.save(update_fields=["channel", "updated_time"])
                 return open_order, False
             raise StaleOpenOrder(open_order)
         _check_no_open_order_overlaps(overlapping=open_orders, course_ids=course_ids)
         order = Order(
             user_id=user.pk, subject=subject, total_amount=expected, pay_type=pay_type,
+            channel=channel,
             out_trade_no=_new_out_trade_no(), course_key=course_key,
             expire_time=now + timedelta(minutes=settings.ORDER_TIMEOUT_MINUTES))
         insert(order)
@@ -126,15 +132,17 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type) 
     return order, True
 
 
-def order_place(*, user, course_ids, subject, total_amount: Decimal, pay_type) -> PlacedOrder:
+def order_place(*, user, course_ids, subject, total_amount: Decimal, pay_type,
+                channel=PayChannel.PAGE) -> PlacedOrder:
     """Buy now: a new order, or the open one for the same courses if Alipay can still take it.
 
     Before an open order is handed out again, Alipay is asked about it: its trade may have been
     paid (then buying again would charge twice) or closed (then its pay URL would only show an
     error) since we last heard. A stale open order is closed at Alipay before a new one opens.
+    The pay URL is the cashier of the channel: desktop ("page") or phone ("wap").
     """
     arguments = dict(user=user, course_ids=course_ids, subject=subject,
-                     total_amount=total_amount, pay_type=pay_type)
+                     total_amount=total_amount, pay_type=pay_type, channel=channel)
     for _ in range(3):  # retire a stale order, or a closed one, then try again
         try:
             order, created = order_create(**arguments)
@@ -150,9 +158,19 @@ def order_place(*, user, course_ids, subject, total_amount: Decimal, pay_type) -
             break
     else:
         raise Conflict("订单状态正在变化，请稍后再试", code="order_busy")
-    pay_url = alipay.page_pay_url(out_trade_no=order.out_trade_no, subject=order.subject,
-                                  total_amount=order.total_amount, time_expire=order.expire_time)
-    return PlacedOrder(order=order, created=created, pay_url=pay_url)
+    return PlacedOrder(order=order, created=created,
+                       pay_url=_pay_url(order=order, channel=channel, course_ids=course_ids))
+
+
+def _pay_url(*, order, channel, course_ids) -> str:
+    """The cashier URL for the channel; a phone buyer who backs out returns to the course page."""
+    fields = dict(out_trade_no=order.out_trade_no, subject=order.subject,
+                  total_amount=order.total_amount, time_expire=order.expire_time)
+    if channel != PayChannel.WAP:
+        return alipay.page_pay_url(**fields)
+    page = f"/course/{course_ids[0]}" if len(course_ids) == 1 else "/courses"
+    site = settings.ALIPAY_RETURN_URL  # the SPA's origin, where Alipay sends the browser back
+    return alipay.wap_pay_url(**fields, quit_url=urljoin(site, page) if site else None)
 
 
 def _open_order_retire(order):

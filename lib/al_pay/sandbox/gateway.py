@@ -1,15 +1,20 @@
-"""Alipay's gateway.do semantics: request authentication, page pay, cashier actions, query/close/refund."""
+"""Alipay's gateway.do semantics: request authentication, page and wap pay, cashier actions,
+query/close/refund, and the daily statement's download URL."""
 import json
 import re
 import urllib.parse
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from . import signing, times
+from . import signing, statement, times
 from .store import TradeError
 
 PAGE_PAY = "alipay.trade.page.pay"
-API_METHODS = ("alipay.trade.query", "alipay.trade.close", "alipay.trade.refund")
+WAP_PAY = "alipay.trade.wap.pay"
+# The browser-facing cashiers and the product_code each one requires.
+CASHIER_METHODS = {PAGE_PAY: "FAST_INSTANT_TRADE_PAY", WAP_PAY: "QUICK_WAP_WAY"}
+BILL_QUERY = "alipay.data.dataservice.bill.downloadurl.query"
+API_METHODS = ("alipay.trade.query", "alipay.trade.close", "alipay.trade.refund", BILL_QUERY)
 MIN_AMOUNT, MAX_AMOUNT = Decimal("0.01"), Decimal("100000000")
 _AMOUNT = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
 _TRADE_NO = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
@@ -60,7 +65,7 @@ def response_key(params: dict) -> str:
     return "error_response"
 
 
-def _amount(value, field) -> Decimal:
+def parse_amount(value, field) -> Decimal:
     # The SDK passes whatever the merchant gave; Alipay wants at most two decimals.
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise invalid("isv.invalid-parameter", f"{field} 格式错误")
@@ -89,7 +94,8 @@ def _text(biz, field, required=True, limit=256) -> str | None:
 
 def _url(params, field) -> str | None:
     value = params.get(field) or None
-    if value is not None and urllib.parse.urlsplit(value).scheme not in ("http", "https"):
+    if value is not None and (not isinstance(value, str)
+                              or urllib.parse.urlsplit(value).scheme not in ("http", "https")):
         raise invalid("isv.invalid-parameter", f"{field} 必须是 http(s) 地址")
     return value
 
@@ -106,6 +112,8 @@ class Gateway:
         self.store, self.faults, self.notifier = store, faults, notifier
         self.private_key, self.app_public_key = private_key, app_public_key
         self.app_id, self.seller_id = app_id, seller_id
+        self.bills = statement.Bills()
+        self.base_url = ""  # set by the server once it listens: statement URLs point at it
 
     # -- authentication -------------------------------------------------------------------------
 
@@ -114,7 +122,7 @@ class Gateway:
         method = params.get("method")
         if not method:
             raise missing("isv.missing-method", "缺少方法名参数")
-        if method != PAGE_PAY and method not in API_METHODS:
+        if method not in CASHIER_METHODS and method not in API_METHODS:
             raise invalid("isv.invalid-method", f"不存在的方法名: {method[:64]}")
         if not params.get("app_id"):
             raise missing("isv.missing-app-id", "缺少AppID参数")
@@ -149,9 +157,10 @@ class Gateway:
     # -- page pay and cashier -------------------------------------------------------------------
 
     def open_cashier(self, params: dict) -> dict:
-        """alipay.trade.page.pay: validate and create (or re-show) the trade for the cashier."""
-        if params.get("method") != PAGE_PAY:
-            raise invalid("isv.invalid-method", "收银台只接受 alipay.trade.page.pay")
+        """page.pay or wap.pay: validate and create (or re-show) the trade for the cashier."""
+        method = params.get("method")
+        if method not in CASHIER_METHODS:
+            raise invalid("isv.invalid-method", "收银台只接受 alipay.trade.page.pay / wap.pay")
         biz = self.authenticate(params)
         out_trade_no = _text(biz, "out_trade_no", limit=64)
         if not _TRADE_NO.match(out_trade_no):
@@ -159,9 +168,11 @@ class Gateway:
         subject = _text(biz, "subject")
         if "total_amount" not in biz:
             raise missing("isv.missing-parameter", "缺少必选参数 total_amount")
-        total_amount = _amount(biz["total_amount"], "total_amount")
-        if _text(biz, "product_code", limit=64) != "FAST_INSTANT_TRADE_PAY":
-            raise invalid("isv.invalid-parameter", "product_code 必须是 FAST_INSTANT_TRADE_PAY")
+        total_amount = parse_amount(biz["total_amount"], "total_amount")
+        product_code = CASHIER_METHODS[method]
+        if _text(biz, "product_code", limit=64) != product_code:
+            raise invalid("isv.invalid-parameter", f"product_code 必须是 {product_code}")
+        quit_url = _url(biz, "quit_url") if method == WAP_PAY else None
         time_expire = self._time_expire(biz, out_trade_no)
         if time_expire is not None and time_expire <= times.now():
             raise business(TradeError("ACQ.TRADE_HAS_CLOSE", "交易已过期 (time_expire 已过)"))
@@ -170,7 +181,8 @@ class Gateway:
                 out_trade_no=out_trade_no, subject=subject, total_amount=total_amount,
                 app_id=self.app_id, seller_id=self.seller_id,
                 notify_url=_url(params, "notify_url"), return_url=_url(params, "return_url"),
-                time_expire=None if time_expire is None else times.fmt(time_expire))
+                time_expire=None if time_expire is None else times.fmt(time_expire),
+                method=method, quit_url=quit_url)
         except TradeError as error:
             raise business(error) from None
 
@@ -210,7 +222,7 @@ class Gateway:
         back = signing.sign_callback(self.private_key, {
             "charset": "utf-8",
             "out_trade_no": trade["out_trade_no"],
-            "method": "alipay.trade.page.pay.return",
+            "method": f"{trade['method']}.return",
             "total_amount": trade["total_amount"],
             "trade_no": trade["trade_no"],
             "auth_app_id": trade["app_id"],
@@ -239,10 +251,10 @@ class Gateway:
         try:
             biz = self.authenticate(params)
             method = params["method"]
-            if method == PAGE_PAY:
-                raise invalid("isv.invalid-method", "alipay.trade.page.pay 请在浏览器中打开")
+            if method in CASHIER_METHODS:
+                raise invalid("isv.invalid-method", f"{method} 请在浏览器中打开")
             handler = {"alipay.trade.query": self._query, "alipay.trade.close": self._close,
-                       "alipay.trade.refund": self._refund}[method]
+                       "alipay.trade.refund": self._refund, BILL_QUERY: self._bill}[method]
             return handler(biz)
         except GatewayError as error:
             return error.as_dict()
@@ -276,7 +288,7 @@ class Gateway:
         out_trade_no, trade_no = _trade_keys(biz)
         if "refund_amount" not in biz:
             raise missing("isv.missing-parameter", "缺少必选参数 refund_amount")
-        amount = _amount(biz["refund_amount"], "refund_amount")
+        amount = parse_amount(biz["refund_amount"], "refund_amount")
         out_request_no = _text(biz, "out_request_no", required=False, limit=64)
         trade, refund, fund_change = self.store.refund(
             out_trade_no=out_trade_no, trade_no=trade_no, amount=amount,
@@ -287,6 +299,30 @@ class Gateway:
             fund_change=fund_change, refund_fee=trade["refunded_amount"],
             send_back_fee=refund["refund_amount"] if fund_change == "Y" else "0.00",
             gmt_refund_pay=refund["gmt_refund_pay"])
+
+
+    def _bill(self, biz) -> dict:
+        """A short-lived URL of the day's trade statement; unlike Alipay (T+1), today works too."""
+        if _text(biz, "bill_type", limit=32) != "trade":
+            raise invalid("isv.invalid-parameter", "沙箱只支持 bill_type=trade")
+        text = _text(biz, "bill_date", limit=10)
+        try:
+            day = date.fromisoformat(text) if len(text) == 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise invalid("isv.invalid-parameter", "bill_date 格式应为 yyyy-MM-dd（沙箱只有日账单）")
+        if day > times.now().date():
+            raise business(TradeError("isp.bill_not_exist", "账单不存在"))
+        start = f"{day.isoformat()} 00:00:00"
+        end = f"{(day + timedelta(days=1)).isoformat()} 00:00:00"
+        trades, refunds = self.store.statement_rows(start, end)
+        name, body = statement.build_zip(account=f"{self.seller_id}0156", day=day, trades=trades,
+                                         refunds=refunds)
+        token = self.bills.publish(name, body)
+        query = urllib.parse.urlencode({"bizType": "trade", "bizDates": f"{day:%Y%m%d}",
+                                        "downloadFileName": name, "token": token})
+        return _success(bill_download_url=f"{self.base_url}/downloadBillFile.resource?{query}")
 
 
 def _success(**fields) -> dict:

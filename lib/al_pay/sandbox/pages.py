@@ -4,6 +4,7 @@ import urllib.parse
 from string import Template
 
 CASHIER_TITLE = "支付宝 沙箱收银台"
+WAP_CASHIER_TITLE = "支付宝 手机收银台（沙箱）"
 
 # English next to Alipay's Chinese, so a failing browser test explains itself.
 ENGLISH = {
@@ -60,6 +61,32 @@ _CASHIER = Template("""<h1>订单支付 Pay for your order</h1>
 <form method="post" action="/cashier/$path_no/cancel"><button id="cancel-button" type="submit" class="secondary">取消支付 Cancel</button></form>
 </div>""")
 
+# The mobile-web cashier (alipay.trade.wap.pay): one column for a phone, big buttons, and a way
+# back to the shop (quit_url) that leaves the trade open, as Alipay's does.
+_WAP_CSS = """
+main.wap{max-width:420px;margin:0 auto;border-radius:0;padding:20px 18px;box-shadow:none}
+main.wap .amount{display:block;text-align:center;font-size:36px;margin:8px 0 4px}
+main.wap .subject{text-align:center;color:#666;margin:0 0 20px}
+main.wap dl{grid-template-columns:96px 1fr;font-size:14px}
+main.wap .actions{flex-direction:column}main.wap .actions form,main.wap button{width:100%}
+main.wap button{padding:14px 0;font-size:17px;border-radius:22px}
+.quit{display:block;text-align:center;margin-top:18px}
+"""
+
+_WAP_CASHIER = Template("""<a class="quit-top" id="quit-link-top" href="$quit_url">‹ 返回商家 Back</a>
+<p class="amount" id="amount">¥$amount</p>
+<p class="subject" id="subject">$subject</p>
+<dl>
+<dt>商户订单号</dt><dd id="out-trade-no">$out_trade_no</dd>
+<dt>支付截止</dt><dd>$time_expire</dd>
+<dt>付款方式</dt><dd>余额（沙箱账户 sbx***@sandbox.com）</dd>
+</dl>
+<div class="actions">
+<form method="post" action="/cashier/$path_no/pay"><button id="pay-button" type="submit">确认付款 Pay</button></form>
+<form method="post" action="/cashier/$path_no/cancel"><button id="cancel-button" type="submit" class="secondary">取消支付 Cancel</button></form>
+</div>
+<a class="quit" id="quit-link" href="$quit_url">返回商家，稍后再付 Back to the shop</a>""")
+
 _ERROR = Template("""<h1>抱歉，支付遇到问题 Sorry, the payment cannot proceed</h1>
 <p>$message</p><p>$english</p>
 <dl>
@@ -79,8 +106,8 @@ _CANCELLED = Template("""<h1>已取消支付 Payment cancelled</h1>
 <p>订单 $out_trade_no 已关闭。The order has been closed.</p>$back""")
 
 
-def _page(title, content, kind="") -> bytes:
-    return _LAYOUT.substitute(title=html.escape(title), css=_CSS, kind=kind,
+def _page(title, content, kind="", css="") -> bytes:
+    return _LAYOUT.substitute(title=html.escape(title), css=_CSS + css, kind=kind,
                               content=content).encode("utf-8")
 
 
@@ -94,6 +121,15 @@ def cashier(trade: dict) -> bytes:
         time_expire=trade["time_expire"] or "—",
         path_no=urllib.parse.quote(trade["out_trade_no"], safe="")))
     return _page(CASHIER_TITLE, content)
+
+
+def wap_cashier(trade: dict) -> bytes:
+    """The phone-sized cashier of alipay.trade.wap.pay; "back" goes to quit_url (or return_url)."""
+    content = _WAP_CASHIER.substitute(_escaped(
+        subject=trade["subject"], amount=trade["total_amount"], out_trade_no=trade["out_trade_no"],
+        time_expire=trade["time_expire"] or "—", quit_url=trade["quit_url"] or trade["return_url"] or "/",
+        path_no=urllib.parse.quote(trade["out_trade_no"], safe="")))
+    return _page(WAP_CASHIER_TITLE, content, kind="wap", css=_WAP_CSS)
 
 
 def error(code: str, sub_code: str, sub_msg: str, back_url: str | None = None) -> bytes:

@@ -5,9 +5,18 @@ import re
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import pages, signing
-from .gateway import PAGE_PAY, GatewayError, parse_params, response_key, system_error
-from .store import TradeError
+from . import pages, signing, times
+from .gateway import (
+    CASHIER_METHODS,
+    WAP_PAY,
+    GatewayError,
+    invalid,
+    parse_amount,
+    parse_params,
+    response_key,
+    system_error,
+)
+from .store import TradeError, money
 
 log = logging.getLogger("sandbox.http")
 MAX_BODY = 1 << 20
@@ -23,6 +32,7 @@ class SandboxServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
         self.gateway, self.faults, self.store = gateway, faults, store
         self.public_key_pem = public_key_pem
+        gateway.base_url = self.url
 
     @property
     def url(self) -> str:
@@ -63,6 +73,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self._cashier(urllib.parse.unquote(match[1]), match[2])
             if path == "/control/faults":
                 return self._faults(verb)
+            if path == "/control/statement":
+                return self._control_statement(verb)
+            if path == "/downloadBillFile.resource" and verb == "GET":
+                return self._bill_file(split.query)
             match = _TRADE.match(path)
             if match:
                 return self._control_trade(urllib.parse.unquote(match[1]), bool(match[2]), verb)
@@ -146,7 +160,7 @@ class Handler(BaseHTTPRequestHandler):
             params, error = {}, parse_error
         else:
             error = None
-        if params.get("method") == PAGE_PAY:
+        if params.get("method") in CASHIER_METHODS:
             return self._page_pay(params)
         key = "error_response" if error else response_key(params)
         if error:
@@ -165,7 +179,8 @@ class Handler(BaseHTTPRequestHandler):
         except GatewayError as error:
             return self._html(400, pages.error(error.code, error.sub_code, error.sub_msg,
                                                back_url=_back_to_shop(params, error)))
-        self._html(200, pages.cashier(trade))
+        self._html(200, pages.wap_cashier(trade) if trade["method"] == WAP_PAY
+                   else pages.cashier(trade))
 
     # -- cashier buttons ------------------------------------------------------------------------
 
@@ -197,6 +212,33 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, _BadRequest) as error:  # JSONDecodeError and validation both
             return self._json(400, {"error": str(error)})
 
+    def _bill_file(self, query):
+        token = urllib.parse.parse_qs(query).get("token", [""])[0]
+        found = self.gateway.bills.get(token)
+        if found is None:  # Alipay's links die after ~30 s
+            return self._send(404, "text/plain; charset=utf-8", "账单链接已失效 (expired)".encode())
+        name, body = found
+        return self._send(200, "application/octet-stream", body, {
+            "Content-Disposition": f"attachment; filename*=UTF-8''{urllib.parse.quote(name)}"})
+
+    def _control_statement(self, verb):
+        """GET: the extra trades; DELETE: forget them; POST {"extra_trade": {...}}: add one.
+
+        An extra trade is money Alipay took for an out_trade_no the shop never created: it shows
+        on the statement of the day of its gmt_payment (default now) and nowhere else.
+        """
+        store = self.server.store
+        if verb == "GET":
+            return self._json(200, {"extra_trades": store.extra_trades()})
+        if verb == "DELETE":
+            store.clear_extra_trades()
+            return self._json(200, {"extra_trades": []})
+        try:
+            extra = _extra_trade(json.loads(self._body().decode("utf-8") or "{}"))
+        except (ValueError, _BadRequest, GatewayError) as error:
+            return self._json(400, {"error": getattr(error, "sub_msg", None) or str(error)})
+        return self._json(201, {"extra_trade": store.add_extra_trade(**extra)})
+
     def _control_trade(self, out_trade_no, notify, verb):
         if not notify and verb == "GET":
             report = self.server.store.report(out_trade_no)
@@ -213,6 +255,27 @@ class Handler(BaseHTTPRequestHandler):
             self.gateway.notifier.wake()
             return self._json(202, {"notify_id": notify_id})
         self._json(405, {"error": "method not allowed"})
+
+
+def _extra_trade(payload) -> dict:
+    """Validated fields of a POST /control/statement body."""
+    extra = payload.get("extra_trade") if isinstance(payload, dict) else None
+    if not isinstance(extra, dict) or set(extra) - {"out_trade_no", "total_amount", "subject",
+                                                    "gmt_payment"}:
+        raise ValueError('expected {"extra_trade": {"out_trade_no", "total_amount", '
+                         '"subject"?, "gmt_payment"?}}')
+    out_trade_no = extra.get("out_trade_no")
+    if not isinstance(out_trade_no, str) or not re.fullmatch(r"[A-Za-z0-9_]{1,64}", out_trade_no):
+        raise invalid("isv.invalid-parameter", "out_trade_no 只能包含字母、数字、下划线")
+    subject = extra.get("subject", "未知商品")
+    if not isinstance(subject, str) or not 0 < len(subject) <= 256:
+        raise ValueError("subject must be a non-empty string")
+    paid = extra.get("gmt_payment") or times.now_str()
+    if not isinstance(paid, str) or times.parse(paid) is None:
+        raise ValueError("gmt_payment must be yyyy-MM-dd HH:mm:ss (Beijing time)")
+    return {"out_trade_no": out_trade_no, "subject": subject,
+            "total_amount": money(parse_amount(extra.get("total_amount"), "total_amount")),
+            "gmt_payment": times.fmt(times.parse(paid))}
 
 
 def _ascii_url(url: str) -> str:

@@ -47,6 +47,14 @@ CREATE TABLE IF NOT EXISTS notifications (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS notifications_due ON notifications(state, next_at);
+CREATE TABLE IF NOT EXISTS extra_trades (  -- paid trades the merchant never created (tests)
+    trade_no TEXT PRIMARY KEY,
+    out_trade_no TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    total_amount TEXT NOT NULL,
+    gmt_create TEXT NOT NULL,
+    gmt_payment TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS notify_attempts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     notify_id TEXT NOT NULL REFERENCES notifications(notify_id),
@@ -84,6 +92,12 @@ class Store:
         self._db.execute("PRAGMA busy_timeout=10000")
         with self._lock:
             self._db.executescript(SCHEMA)
+            # Columns added later; a data dir from an older sandbox gets them on start.
+            columns = {row["name"] for row in self._db.execute("PRAGMA table_info(trades)")}
+            for column, ddl in (("method", "TEXT NOT NULL DEFAULT 'alipay.trade.page.pay'"),
+                                ("quit_url", "TEXT")):
+                if column not in columns:
+                    self._db.execute(f"ALTER TABLE trades ADD COLUMN {column} {ddl}")
 
     def shutdown(self):
         with self._lock:
@@ -142,24 +156,26 @@ class Store:
         return trade
 
     def open_trade(self, *, out_trade_no, subject, total_amount: Decimal, app_id, seller_id,
-                   notify_url, return_url, time_expire) -> dict:
+                   notify_url, return_url, time_expire, method, quit_url=None) -> dict:
         """Create the trade when the buyer opens the cashier, or re-show an open one."""
         with self._tx() as c:
             trade = self._load(c, out_trade_no)
             if trade is None:
                 c.execute(
                     "INSERT INTO trades (out_trade_no, app_id, seller_id, subject, total_amount,"
-                    " status, notify_url, return_url, time_expire, gmt_create)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " status, notify_url, return_url, time_expire, gmt_create, method, quit_url)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (out_trade_no, app_id, seller_id, subject, money(total_amount), WAIT,
-                     notify_url, return_url, time_expire, times.now_str()))
+                     notify_url, return_url, time_expire, times.now_str(), method, quit_url))
                 return self._load(c, out_trade_no)
             _require_open(trade)
             if Decimal(trade["total_amount"]) != total_amount or trade["subject"] != subject:
                 raise TradeError("ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改")
-            # The latest opening wins, like a merchant re-signing the same order.
-            c.execute("UPDATE trades SET notify_url = ?, return_url = ?, time_expire = ?"
-                      " WHERE out_trade_no = ?", (notify_url, return_url, time_expire, out_trade_no))
+            # The latest opening wins, like a merchant re-signing the same order (or the buyer
+            # moving from the desktop cashier to the phone's).
+            c.execute("UPDATE trades SET notify_url = ?, return_url = ?, time_expire = ?,"
+                      " method = ?, quit_url = ? WHERE out_trade_no = ?",
+                      (notify_url, return_url, time_expire, method, quit_url, out_trade_no))
             return self._load(c, out_trade_no)
 
     def pay(self, out_trade_no) -> tuple[dict, str | None]:
@@ -244,6 +260,49 @@ class Store:
             row = c.execute("SELECT * FROM refunds WHERE out_trade_no = ? AND out_request_no = ?",
                             key).fetchone()
             return self._load(c, key[0]), dict(row), "Y"
+
+    # -- the daily statement ----------------------------------------------------------------------
+
+    def add_extra_trade(self, *, out_trade_no, subject, total_amount: Decimal,
+                        gmt_payment: str) -> dict:
+        """A paid trade the merchant never created: it appears on the statement only."""
+        with self._tx() as c:
+            trade_no = self._new_trade_no(c, times.parse(gmt_payment))
+            c.execute("INSERT INTO extra_trades (trade_no, out_trade_no, subject, total_amount,"
+                      " gmt_create, gmt_payment) VALUES (?, ?, ?, ?, ?, ?)",
+                      (trade_no, out_trade_no, subject, money(total_amount), gmt_payment,
+                       gmt_payment))
+            return dict(c.execute("SELECT * FROM extra_trades WHERE trade_no = ?",
+                                  (trade_no,)).fetchone())
+
+    def extra_trades(self) -> list[dict]:
+        with self._lock:
+            return [dict(r) for r in self._db.execute(
+                "SELECT * FROM extra_trades ORDER BY gmt_payment, trade_no")]
+
+    def clear_extra_trades(self) -> None:
+        with self._tx() as c:
+            c.execute("DELETE FROM extra_trades")
+
+    def statement_rows(self, start: str, end: str) -> tuple[list[dict], list[dict]]:
+        """(paid trades, refunds) completed in [start, end) (Beijing wall-clock strings).
+
+        A trade counts on the day it was paid, a refund on the day its money went back.
+        """
+        with self._lock:
+            trades = [dict(r) for r in self._db.execute(
+                "SELECT trade_no, out_trade_no, subject, total_amount, gmt_create, gmt_payment"
+                " FROM trades WHERE gmt_payment >= ? AND gmt_payment < ?"
+                " UNION ALL SELECT trade_no, out_trade_no, subject, total_amount, gmt_create,"
+                " gmt_payment FROM extra_trades WHERE gmt_payment >= ? AND gmt_payment < ?"
+                " ORDER BY gmt_payment, trade_no", (start, end, start, end))]
+            refunds = [dict(r) for r in self._db.execute(
+                "SELECT t.trade_no, t.out_trade_no, t.subject, t.total_amount, t.gmt_create,"
+                " r.out_request_no, r.refund_amount, r.gmt_refund_pay FROM refunds r"
+                " JOIN trades t ON t.out_trade_no = r.out_trade_no"
+                " WHERE r.gmt_refund_pay >= ? AND r.gmt_refund_pay < ?"
+                " ORDER BY r.gmt_refund_pay, r.rowid", (start, end))]
+        return trades, refunds
 
     def report(self, out_trade_no) -> dict | None:
         """Everything known about a trade, for the control API."""

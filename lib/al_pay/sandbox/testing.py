@@ -61,6 +61,11 @@ class Sandbox:
     def faults(self) -> dict:
         return self._json("GET", "/control/faults")
 
+    def add_extra_trade(self, **fields) -> dict:
+        """A paid trade the shop never created, on the statement of its gmt_payment's day."""
+        return self._json("POST", "/control/statement", {"extra_trade": fields},
+                          expect=(201,))["extra_trade"]
+
     def trade(self, out_trade_no) -> dict | None:
         """The trade with refunds, notifications and notify_attempts; None if unknown."""
         result = self._json("GET", f"/control/trades/{_quote(out_trade_no)}", expect=(200, 404))

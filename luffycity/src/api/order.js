@@ -3,9 +3,17 @@ import http from './http'
 
 export const PAY_TYPE_ALIPAY = 1
 
-/** Buy now / continue paying → { out_trade_no, pay_url }. */
-export const createPayment = ({ subject, total_amount, courses, pay_type = PAY_TYPE_ALIPAY }) =>
-  http.post('/order/pay/', { subject, total_amount, pay_type, courses })
+/**
+ * Buy now / continue paying → { out_trade_no, pay_url }. `channel` picks Alipay's cashier:
+ * "page" (desktop, the default) or "wap" (phones).
+ */
+export const createPayment = ({
+  subject,
+  total_amount,
+  courses,
+  pay_type = PAY_TYPE_ALIPAY,
+  channel = 'page',
+}) => http.post('/order/pay/', { subject, total_amount, pay_type, courses, channel })
 
 /**
  * The pay result poll. `params` are Alipay's return parameters, forwarded verbatim.

@@ -4,6 +4,7 @@ import { useRoute, useRouter } from 'vue-router'
 import { ElMessage } from 'element-plus'
 import { createPayment } from '@/api/order'
 import { useUserStore } from '@/stores/user'
+import { usePayChannel } from '@/composables/usePayChannel'
 import { sumPrices } from '@/utils/money'
 import { goToExternal } from '@/utils/navigation'
 import { orderSubject } from '@/utils/order'
@@ -12,6 +13,8 @@ export function useBuyNow() {
   const store = useUserStore()
   const router = useRouter()
   const route = useRoute()
+  /** "wap" on phones (Alipay's mobile-web cashier), "page" elsewhere. */
+  const channel = usePayChannel()
   /** Which button is busy (a course id or an order number); null when idle. */
   const pendingKey = ref(null)
   const buying = computed(() => pendingKey.value !== null)
@@ -25,7 +28,7 @@ export function useBuyNow() {
     }
     pendingKey.value = key
     try {
-      const data = await createPayment(payload)
+      const data = await createPayment({ ...payload, channel: channel.value })
       if (!data.pay_url) throw new Error('未获取到支付链接，请稍后再试')
       // Stay "busy" while the browser leaves for the cashier page.
       goToExternal(data.pay_url)

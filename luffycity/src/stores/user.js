@@ -54,8 +54,11 @@ export const useUserStore = defineStore('user', () => {
     return login({ username: name, password })
   }
 
+  /** Forgets the session here at once and revokes its refresh token on the server. */
   function logout() {
+    const revoked = refresh.value
     setSession({})
+    if (revoked) userApi.logout(revoked).catch(() => {}) // already invalid: nothing to revoke
   }
 
   /** Swaps the refresh token for a new access token; resolves null when that fails. */

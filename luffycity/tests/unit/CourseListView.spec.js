@@ -85,6 +85,7 @@ describe('CourseListView', () => {
       subject: 'Python 全栈开发入门 等2门课程',
       total_amount: '248.50',
       courses: [1, 2],
+      channel: 'page',
     })
     expect(goToExternal).toHaveBeenCalledWith('http://pay/x')
   })
@@ -102,7 +103,12 @@ describe('CourseListView', () => {
 
     await card(wrapper, 1).get('[data-test="buy-now"]').trigger('click')
     await flushPromises()
-    expect(createPayment).toHaveBeenCalledWith({ subject: 'Python 全栈开发入门', total_amount: '99.00', courses: [1] })
+    expect(createPayment).toHaveBeenCalledWith({
+      subject: 'Python 全栈开发入门',
+      total_amount: '99.00',
+      courses: [1],
+      channel: 'page',
+    })
   })
 
   it('asks a logged-out visitor to log in before checking out, keeping the selection', async () => {

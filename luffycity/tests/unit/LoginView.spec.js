@@ -52,7 +52,11 @@ describe('LoginView', () => {
     await flushPromises()
 
     expect(userApi.login).toHaveBeenCalledWith({ username: 'alex', password: 'secret123' })
-    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/course/paysuccess?out_trade_no=N1'))
+    // The pay result route is lazy: its first load compiles a chain of modules (views, composables),
+    // which takes more than waitFor's default second on a busy machine.
+    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/course/paysuccess?out_trade_no=N1'), {
+      timeout: 10000,
+    })
     expect(localStorage.getItem('luffy.username')).toBe('alex')
   })
 

@@ -73,6 +73,7 @@ describe('MyOrdersView', () => {
       subject: 'Python 等 2 门课程',
       total_amount: '148.90',
       courses: [1, 3],
+      channel: 'page',
     })
     expect(goToExternal).toHaveBeenCalledWith('http://pay/x')
   })

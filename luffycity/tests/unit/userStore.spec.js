@@ -5,6 +5,7 @@ vi.mock('@/api/user', () => ({
   login: vi.fn(),
   register: vi.fn(),
   refreshToken: vi.fn(),
+  logout: vi.fn(() => Promise.resolve({ status: 0 })),
 }))
 
 const userApi = await import('@/api/user')
@@ -70,10 +71,11 @@ describe('stores/user', () => {
     expect(store.username).toBe('bob')
   })
 
-  it('logout clears memory and storage', () => {
+  it('logout clears memory and storage and revokes the refresh token', () => {
     const store = useUserStore()
     store.setSession({ token: 't', refresh: 'r', username: 'alex' })
     store.logout()
+    expect(userApi.logout).toHaveBeenCalledWith('r')
     expect(store.isLoggedIn).toBe(false)
     expect(Object.values(STORAGE_KEYS).map((key) => localStorage.getItem(key))).toEqual([null, null, null])
   })
@@ -84,6 +86,10 @@ describe('stores/user', () => {
     userApi.refreshToken.mockResolvedValueOnce({ status: 0, token: 'new' })
     await expect(store.refreshToken()).resolves.toBe('new')
     expect(localStorage.getItem(STORAGE_KEYS.token)).toBe('new')
+
+    userApi.refreshToken.mockResolvedValueOnce({ status: 0, token: 'newer', refresh: 'r2' })
+    await expect(store.refreshToken()).resolves.toBe('newer')
+    expect(localStorage.getItem(STORAGE_KEYS.refresh)).toBe('r2') // rotated
 
     userApi.refreshToken.mockRejectedValueOnce(new Error('expired'))
     await expect(store.refreshToken()).resolves.toBeNull()

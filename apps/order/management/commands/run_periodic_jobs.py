@@ -1,12 +1,15 @@
 """`manage.py run_periodic_jobs`: the periodic jobs in the foreground, for one laptop.
 
-Production runs the same reconciliation pass from Celery beat + workers (apps/order/tasks.py).
+Production runs the same passes from Celery beat + workers (apps/order/tasks.py,
+apps/finance/tasks.py): unpaid orders every minute, and yesterday's Alipay statement once a
+day after STATEMENT_RECONCILE_HOUR (Beijing).
 """
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from apps.finance.services import statement_reconcile_due
 from apps.order.services.reconcile import orders_reconcile
 
 
@@ -24,6 +27,12 @@ class Command(BaseCommand):
                     self.stdout.write(f"reconcile: {counts}")
             except Exception as exc:  # keep the loop alive; the next pass retries
                 self.stderr.write(f"reconcile failed: {exc!r}")
+            try:
+                report = statement_reconcile_due()
+                if report:
+                    self.stdout.write(f"statement: {report}")
+            except Exception as exc:  # e.g. Alipay unreachable: tried again next pass
+                self.stderr.write(f"statement reconcile failed: {exc!r}")
             if once:
                 return
             time.sleep(settings.ORDER_RECONCILE_EVERY_SECONDS)

@@ -1,0 +1,61 @@
+"""gunicorn settings for production (`web` in the Procfile): gunicorn -c gunicorn.conf.py luffyapi.wsgi.
+
+Every value can be changed from the environment; gunicorn's own GUNICORN_CMD_ARGS still wins.
+"""
+import multiprocessing
+import os
+import shutil
+import tempfile
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
+# Sync workers: the app blocks on MySQL and on Alipay (timeout ALIPAY_TIMEOUT_SECONDS).
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+threads = int(os.environ.get("WEB_THREADS", "1"))
+# A request stuck longer than this is killed (Alipay calls time out well before).
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+# SIGTERM/SIGHUP: workers finish the requests they have for this long (graceful restarts).
+graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "20"))
+keepalive = 5  # behind a load balancer that reuses connections
+# Recycle workers now and then (a leak cannot grow for ever), not all at the same moment.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+accesslog = "-"  # stdout, one line per request with its duration in microseconds
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s" xff="%({x-forwarded-for}i)s"'
+errorlog = "-"
+# JSON lines on stdout, like the app's own logs (LOG_FORMAT=text for plain lines).
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    _console = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
+    logconfig_dict = {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(process)d %(message)s",
+            "timestamp": "time",  # ISO 8601 in UTC, whatever the process's TZ
+            "rename_fields": {"levelname": "level", "name": "logger"}}},
+        "handlers": {"console": _console},
+        "loggers": {name: {"handlers": ["console"], "level": "INFO", "propagate": False}
+                    for name in ("gunicorn.error", "gunicorn.access")},
+    }
+# Believe X-Forwarded-Proto only from the load balancers (Django reads X-Forwarded-For itself,
+# through TRUSTED_PROXIES).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Prometheus: each worker is its own process, so the counters are shared through files in one
+# directory that /metrics adds up (prometheus_client's multiprocess mode). Fresh per start.
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="luffy-prometheus-")
+
+
+def on_starting(server):
+    """Load the settings in the master: a missing variable stops `web` at once, named."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luffyapi.settings.production")
+    metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    os.makedirs(metrics_dir, exist_ok=True)
+    from django.conf import settings
+    settings.SECRET_KEY  # noqa: B018 -- raises ImproperlyConfigured naming what is missing
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+    multiprocess.mark_process_dead(worker.pid)
