@@ -1,5 +1,6 @@
 """A live site (Django + built SPA) wired to a sandbox process, and a Chromium page to drive it."""
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,9 +68,10 @@ def watch_csp(context):
     return violations
 
 
-@pytest.fixture
-def page(browser, site):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
+@contextmanager
+def checked_page(browser, site, **context_options):
+    """A page in a context of its own; page errors and CSP violations are collected."""
+    context = browser.new_context(locale="zh-CN", **context_options)
     context.set_default_timeout(15000)
     csp_violations = watch_csp(context)
     page = context.new_page()
@@ -79,6 +81,12 @@ def page(browser, site):
     context.close()
     # Our Content-Security-Policy must let the SPA and Element Plus work as they are.
     assert csp_violations == [], csp_violations
+
+
+@pytest.fixture
+def page(browser, site):
+    with checked_page(browser, site, viewport={"width": 1280, "height": 860}) as page:
+        yield page
 
 
 def shot(page, name):

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from apps.order.constants import OrderStatus, PayChannel
 from apps.order.models import Order
-from tests.browser.conftest import PageErrors, fill, shot, watch_csp
+from tests.browser.conftest import checked_page, fill, shot
 from tests.factories import CourseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,15 +16,8 @@ PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touc
 
 @pytest.fixture
 def phone(browser, site):
-    context = browser.new_context(locale="zh-CN", **PHONE)
-    context.set_default_timeout(15000)
-    csp_violations = watch_csp(context)
-    page = context.new_page()
-    page.errors = PageErrors()
-    page.errors.watch(page, site)
-    yield page
-    context.close()
-    assert csp_violations == [], csp_violations
+    with checked_page(browser, site, **PHONE) as page:
+        yield page
 
 
 def log_in(page, site, username):
