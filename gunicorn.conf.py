@@ -44,6 +44,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # directory that /metrics adds up (prometheus_client's multiprocess mode). Fresh per start.
 if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="luffy-prometheus-")
+# Imported once here, after the directory is set (prometheus_client reads it at import), not in
+# child_exit: an import inside that hook fails while the master shuts down on SIGTERM.
+from prometheus_client import multiprocess
 
 
 def on_starting(server):
@@ -57,5 +60,4 @@ def on_starting(server):
 
 
 def child_exit(server, worker):
-    from prometheus_client import multiprocess
     multiprocess.mark_process_dead(worker.pid)
