@@ -1,4 +1,5 @@
 """The order's written-out representation says exactly what DRF's declared fields would."""
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from rest_framework import serializers
 
 from apps.order import selectors
 from apps.order.constants import OrderStatus
-from apps.order.serializers import OrderSerializer
+from apps.order.serializers import OrderSerializer, PayOrderSerializer
 from tests.factories import CourseFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +60,23 @@ def test_a_page_of_my_orders_says_what_drf_would(make_order, student):
 
     by_orm = [selectors.order_get(out_trade_no=o.out_trade_no) for o in reversed(made)]
     assert written == [drf_representation(order) for order in by_orm]
+
+
+def test_buy_now_input_shares_its_fields_but_not_its_answers():
+    """The fields are built once per process; each request still gets only its own errors."""
+    good = {"subject": "Python", "total_amount": "99.00", "pay_type": 1, "courses": [1, 2]}
+    bad = {"subject": "a/b", "total_amount": 99, "pay_type": 2, "courses": [1, 1]}
+    assert PayOrderSerializer().fields is PayOrderSerializer().fields
+
+    def check(i):
+        serializer = PayOrderSerializer(data=good if i % 2 else bad)
+        if i % 2:
+            assert serializer.is_valid(), serializer.errors
+            assert serializer.validated_data["courses"] == [1, 2]
+        else:
+            assert not serializer.is_valid()
+            assert set(serializer.errors) == {"subject", "total_amount", "pay_type", "courses"}
+        return True
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(check, range(200)))
