@@ -36,6 +36,15 @@ class EnvelopePagination(PageNumberPagination):
         self._query_int(request, self.page_query_param)
         return super().paginate_queryset(queryset, request, view)
 
+    def paginate_count(self, count, request, view=None) -> range:
+        """The window of `count` items the request asks for, checked as paginate_queryset does.
+
+        For a selector that reads one window itself: Django's Paginator does the arithmetic on
+        `range(count)` (page 1 of nothing is an empty page; a page past the end is a 404).
+        """
+        indexes = self.paginate_queryset(range(count), request, view)
+        return range(indexes[0], indexes[-1] + 1) if indexes else range(0)
+
     def get_paginated_response(self, data):
         return APIResponse(count=self.page.paginator.count, next=self.get_next_link(),
                            previous=self.get_previous_link(), results=data)

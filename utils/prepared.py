@@ -1,114 +1,195 @@
-"""Hot-path querysets whose SQL is compiled once per process instead of on every request.
+"""Read-only hot-path querysets whose SQL is compiled once per database and shape, not per call.
 
 Profiled under `make bench`: turning a queryset into SQL (Django's SQLCompiler) costs about ten
 times running that SQL on SQLite — ~1 ms for an order joined to its lines and courses, against
 ~0.1 ms for the query. A PreparedQuery builds its queryset once with stand-in values, keeps the
 SQL, and on each call binds the real values and turns the rows into model instances with
-Django's own converters and populators (what QuerySet iteration does), so the result is the
-same as iterating the queryset, select_related objects and annotations included.
+Django's own converters and populators (what QuerySet iteration does).
 
     order_with_lines = PreparedQuery(
-        lambda no: OrderDetail.objects.select_related("order", "course").filter(
-            order__out_trade_no=no), no="")
+        "order.lines", lambda no: OrderDetail.objects.select_related("order", "course")
+        .filter(order__out_trade_no=no), no="")
     lines = order_with_lines(no="2026...")          # a list of OrderDetail
 
-`insert(*objs)` and `update_fields(obj, names)` are the writes of the same hot paths, with SQL
-made once per model and shape: the values go through each field's pre_save and
-get_db_prep_save, and pre_save/post_save are sent for each instance, as Model.save() does
-(utils.metrics counts payment events on post_save). A multi-row insert learns its pks where the
-database returns them (SQLite, MariaDB 10.5+), as bulk_create() does.
+It is a narrow tool, and refuses what it cannot prove equal to the ORM:
 
-Each keyword is a value the filter compares with: a string, an int, an aware datetime (of a
-DateTimeField), or a non-empty list of them (for `__in`; compiled once per length), declared by
-example (`no=""`, `ids=[0]`, `now=timezone.now()`). None is refused: it would change the SQL
-(`IS NULL`), so such a filter stays an ordinary queryset.
+- Reads only: no `select_for_update()` (row locks go through the ORM), no `values()`, no
+  `prefetch_related()`, no set operations. Writes are never prepared.
+- Each keyword is a string or an int, or a list (or tuple) of them for `__in`, declared by
+  example (`no=""`, `ids=[0]`). Anything else (None, bool, a date or datetime, a float) is a
+  TypeError. Values the SQL could not hold the way the ORM does — an empty list, None inside a
+  list, an int outside 32 bits — are handed to the ORM itself (`list(build(**values))`).
+- Every parameter of the SQL must be one of the declared values, passed through unchanged:
+  the queryset is compiled twice with different stand-ins (strings holding `%`, `_` and `\\`)
+  and must give the same SQL with the stand-ins in the same places. A constant, a setting or a
+  `timezone.now()` computed by the builder, or a value the ORM escapes (`__iexact`,
+  `__contains`, ...), is refused at compile time, not frozen.
+- `fixed` names integer arguments that are part of the SQL text itself (a slice's OFFSET and
+  LIMIT); each combination is its own plan.
+- Plans are keyed by database alias, vendor, fixed values and list lengths.
+
+Every PreparedQuery has a name in `PreparedQuery.registry`; tests/utils/test_prepared_equal.py
+proves each one equal to `list(build(**values))` on generated databases and inputs (Hypothesis),
+and fails for a prepared query it does not test. It uses Django's row-to-object machinery
+(`get_related_populators`, the compiler's converters), which is not public API: Django is
+pinned, and those tests are what a Django upgrade must pass.
 """
-from datetime import UTC, datetime
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
+from django.db.models.query import ModelIterable, get_related_populators
 
-from django.db import DatabaseError, connections, router
-from django.db.models import signals
-from django.db.models.query import get_related_populators
-from django.db.transaction import TransactionManagementError
+_INT_RANGE = range(-(2 ** 31), 2 ** 31)  # the smallest integer column's: beyond it, the ORM
+_MAX_PLANS = 256                         # per query; more shapes than that start over
+_MAX_LIST = 2 ** 20
 
 
 class PreparedQuery:
-    """A queryset's SQL, compiled once per process and database, run with new values."""
+    """A read-only queryset's SQL, compiled once per database and shape, run with new values."""
 
-    def __init__(self, build, **kinds):
+    registry: dict = {}
+
+    def __init__(self, name, build, /, *, fixed=(), **kinds):
         """`build(**values)` returns the queryset; `kinds` gives each value's type by example."""
-        self._build = build
-        self._kinds = kinds
+        for key, kind in kinds.items():
+            item = kind[0] if isinstance(kind, list) and len(kind) == 1 else kind
+            if type(item) not in (str, int):
+                raise TypeError(f"{key}: a prepared value is a str, an int or a list of one")
+        if name in self.registry:
+            raise ValueError(f"a prepared query is already called {name!r}")
+        self.name, self._build, self._kinds, self._fixed = name, build, kinds, tuple(fixed)
         self._plans = {}
+        self._model = None
+        self.registry[name] = self
 
     def __call__(self, **values):
-        if set(values) != set(self._kinds):
-            raise TypeError(f"expected values for {sorted(self._kinds)}, got {sorted(values)}")
-        shape = []
-        for name in sorted(self._kinds):
-            value, is_list = values[name], isinstance(self._kinds[name], list)
-            if value is None or is_list != isinstance(value, (list, tuple)) or value == []:
-                raise TypeError(f"{name}={value!r} does not fit the prepared query")
-            shape.append(len(value) if is_list else None)
-        shape = tuple(shape)
-        plan = self._plans.get(shape)
+        if set(values) != set(self._kinds) | set(self._fixed):
+            raise TypeError(f"{self.name} takes {sorted([*self._kinds, *self._fixed])}, "
+                            f"got {sorted(values)}")
+        for name in self._fixed:
+            if type(values[name]) is not int or values[name] < 0:
+                raise TypeError(f"{name}={values[name]!r}: a fixed value is an int >= 0")
+        bound, lengths = {}, []
+        for name, kind in sorted(self._kinds.items()):
+            value = _checked(name, kind, values[name])
+            if value is None:  # the SQL cannot say it as the ORM does: let the ORM say it
+                return list(self._build(**values))
+            bound[name] = value
+            lengths.append(len(value) if isinstance(kind, list) else None)
+        if self._model is None:
+            self._model = self._build(**_samples(self._kinds, lengths, 0, values)).model
+        alias = router.db_for_read(self._model)
+        fixed = tuple(values[name] for name in self._fixed)
+        key = (alias, connections[alias].vendor, fixed, tuple(lengths))
+        plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[shape] = _Plan(self._build, self._kinds, shape)
-        return plan.run(values)
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.clear()
+            plan = self._plans[key] = _Plan(self, alias, dict(zip(self._fixed, fixed,
+                                                                  strict=True)), lengths)
+        return plan.run(bound)
+
+
+def _checked(name, kind, value):
+    """The value as bound (a list deduplicated like the ORM's __in), or None for the ORM."""
+    if not isinstance(kind, list):
+        return _checked_item(name, type(kind), value)
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name}={value!r}: a list or tuple of {type(kind[0]).__name__}")
+    if not value or None in value or len(value) > _MAX_LIST:
+        return None
+    items = [_checked_item(name, type(kind[0]), item) for item in value]
+    return None if None in items else list(dict.fromkeys(items))
+
+
+def _checked_item(name, kind, value):
+    if type(value) is not kind:  # exactly: bool is not an int here, nor a date a str
+        raise TypeError(f"{name}={value!r}: a prepared value here is a {kind.__name__}")
+    if kind is int and value not in _INT_RANGE:
+        return None
+    return value
+
+
+def _samples(kinds, lengths, seed, values):
+    """Stand-in values no real call uses, distinct per parameter, list item and seed.
+
+    Strings carry `%`, `_` and `\\`, so a lookup that escapes or wraps its value (LIKE) is seen.
+    Ints stay inside 32 bits (an out-of-range one would make the ORM drop the filter).
+    """
+    samples = {}
+    for n, (name, length) in enumerate(zip(sorted(kinds), lengths, strict=True)):
+        if type(kinds[name] if length is None else kinds[name][0]) is str:
+            make = (lambda i, n=n: f"\x00%_\\{seed}.{n}.{i}\x00")
+        else:
+            make = (lambda i, n=n: 2 ** 30 + seed * 2 ** 28 + n * 2 ** 21 + i)
+        samples[name] = make(0) if length is None else [make(i) for i in range(length)]
+    return {**{k: v for k, v in values.items() if k not in kinds}, **samples}
 
 
 class _Plan:
-    """The compiled SQL of one shape (list lengths), where each value goes, and how rows map."""
+    """The compiled SQL of one shape, where each value goes in it, and how rows become objects."""
 
-    def __init__(self, build, kinds, shape):
-        samples, self.slots = {}, {}
-        for n, (name, length) in enumerate(zip(sorted(kinds), shape, strict=True)):
-            kind = kinds[name][0] if isinstance(kinds[name], list) else kinds[name]
-            make = _sample_maker(kind, n)
-            samples[name] = make(0) if length is None else [make(i) for i in range(length)]
-        queryset = build(**samples)
-        self.alias, self.for_update = queryset.db, queryset.query.select_for_update
-        compiler = queryset.query.get_compiler(using=self.alias)
-        self.sql, params = compiler.as_sql()  # also fills compiler.select and klass_info
-        self.params = list(params)
-        ops = connections[self.alias].ops
-        # A datetime reaches the SQL as the database's text for it (naive UTC); others as they are.
-        self.adapt = {name: ops.adapt_datetimefield_value if isinstance(kinds[name], datetime)
-                      else None for name in kinds}
-        for name, sample in samples.items():
-            adapt = self.adapt[name] or (lambda value: value)
-            for index, item in enumerate(sample if isinstance(sample, list) else [sample]):
-                item = adapt(item)
-                where = [i for i, p in enumerate(params) if p == item and type(p) is type(item)]
-                if not where:
-                    raise ValueError(f"{name!r} does not reach the SQL as a parameter")
-                for position in where:
-                    self.slots[position] = (name, index if isinstance(sample, list) else None)
-        self.compiler = compiler
+    def __init__(self, prepared, alias, fixed, lengths):
+        self.alias, self.empty = alias, False
+        compiled = [self._compile(prepared, seed, fixed, lengths) for seed in (0, 1)]
+        if any(c is None for c in compiled):
+            if not all(c is None for c in compiled):
+                raise ValueError(f"{prepared.name}: whether it matches nothing depends on values")
+            self.empty = True  # e.g. a zero-length slice: Django runs no query either
+            return
+        (sql, slots, compiler), (sql_again, slots_again, _) = compiled
+        if sql != sql_again or slots != slots_again:
+            raise ValueError(f"{prepared.name}: its SQL changes with something besides its "
+                             "declared values (a clock, a setting?): that would be frozen here")
+        self.sql, self.slots, self.compiler = sql, slots, compiler
         klass_info, select = compiler.klass_info, compiler.select
         self.model = klass_info["model"]
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         self.model_slice = slice(start, end)
         self.init_list = [column[0].target.attname for column in select[start:end]]
-        self.populators = get_related_populators(klass_info, select, self.alias)
+        self.populators = get_related_populators(klass_info, select, alias)
         self.annotations = dict(compiler.annotation_col_map or {})
         self.converters = compiler.get_converters(
             [column[0] for column in select[0:compiler.col_count]])
 
+    @staticmethod
+    def _compile(prepared, seed, fixed, lengths):
+        """(sql, slot of each parameter, compiler), or None where Django would run no query."""
+        samples = _samples(prepared._kinds, lengths, seed, fixed)
+        queryset = prepared._build(**samples)
+        _refuse_unprovable(prepared.name, queryset)
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        try:
+            sql, params = compiler.as_sql()  # also fills compiler.select and klass_info
+        except EmptyResultSet:
+            return None
+        where = {}
+        for name, sample in samples.items():
+            if name in fixed:
+                continue
+            for index, item in enumerate(sample if isinstance(sample, list) else [sample]):
+                where[(type(item), item)] = (name, index if isinstance(sample, list) else None)
+        slots = []
+        for param in params:
+            slot = where.get((type(param), param))
+            if slot is None:
+                raise ValueError(f"{prepared.name}: {param!r} reaches its SQL, and is not one of "
+                                 "its declared values as given (a constant, or escaped)")
+            slots.append(slot)
+        if {slot[0] for slot in slots} != set(prepared._kinds):
+            raise ValueError(f"{prepared.name}: a declared value does not reach its SQL as is")
+        return sql, slots, compiler
+
     def run(self, values):
-        params = list(self.params)
-        for position, (name, index) in self.slots.items():
-            value = values[name] if index is None else values[name][index]
-            params[position] = value if self.adapt[name] is None else self.adapt[name](value)
-        connection = connections[self.alias]
-        if self.for_update and connection.get_autocommit():  # the compiler's own check
-            raise TransactionManagementError(
-                "select_for_update cannot be used outside of a transaction.")
-        with connection.cursor() as cursor:
+        if self.empty:
+            return []
+        params = [values[name] if index is None else values[name][index]
+                  for name, index in self.slots]
+        with connections[self.alias].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
-        objects = []
         if self.converters:  # the fields' own conversions (decimals, aware datetimes, ...)
             rows = self.compiler.apply_converters(rows, self.converters)
+        objects = []
         for row in rows:
             obj = self.model.from_db(self.alias, self.init_list, row[self.model_slice])
             for populator in self.populators:
@@ -119,84 +200,17 @@ class _Plan:
         return objects
 
 
-def _sample_maker(kind, n):
-    """Stand-in values no real call uses, distinct per parameter and list item."""
-    if isinstance(kind, str):
-        return lambda i: f"\x00prepared-{n}-{i}\x00"
-    if isinstance(kind, datetime):
-        return lambda i: datetime(1901, 1, 1, 0, n, i, tzinfo=UTC)
-    if isinstance(kind, int):
-        return lambda i: -(10 ** 15) - n * 10 ** 6 - i
-    raise TypeError(f"PreparedQuery values are strings, ints or datetimes, not {type(kind).__name__}")
-
-
-_write_sql = {}
-
-
-def insert(*objs):
-    """INSERT these new instances of one model in one statement; a single one gets its pk."""
-    model = type(objs[0])
-    alias = router.db_for_write(model)
-    connection = connections[alias]
-    meta = model._meta
-    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
-    if any(type(obj) is not model or obj.pk is not None for obj in objs):
-        raise ValueError("insert() takes new instances of one model")
-    returning = (len(objs) > 1 and meta.auto_field is not None
-                 and connection.features.can_return_rows_from_bulk_insert)
-    key = ("insert", alias, model, len(objs))
-    sql = _write_sql.get(key)
-    if sql is None:
-        quote = connection.ops.quote_name
-        row = "(" + ", ".join(_placeholder(f) for f in fields) + ")"
-        columns = ", ".join(quote(f.column) for f in fields)
-        # Names from the model's _meta, quoted; every value is a parameter.
-        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(objs))}"  # noqa: S608, E501
-        if returning:
-            sql += " " + connection.ops.return_insert_columns([meta.pk])[0]
-        _write_sql[key] = sql
-    for obj in objs:
-        signals.pre_save.send(sender=model, instance=obj, raw=False, using=alias,
-                              update_fields=None)
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if returning:
-            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-                obj.pk = pk
-        elif len(objs) == 1 and meta.auto_field is not None:
-            objs[0].pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
-    for obj in objs:
-        obj._state.adding, obj._state.db = False, alias
-        signals.post_save.send(sender=model, instance=obj, created=True, update_fields=None,
-                               raw=False, using=alias)
-
-
-def update_fields(obj, names):
-    """UPDATE these fields of a saved instance (auto_now ones refreshed, as save() does)."""
-    model, meta = type(obj), type(obj)._meta
-    alias = router.db_for_write(model)
-    connection = connections[alias]
-    fields = [meta.get_field(name) for name in names]
-    key = ("update", alias, model, tuple(names))
-    sql = _write_sql.get(key)
-    if sql is None:
-        quote = connection.ops.quote_name
-        assignments = ", ".join(f"{quote(f.column)} = {_placeholder(f)}" for f in fields)
-        # Names from the model's _meta, quoted; every value is a parameter.
-        sql = _write_sql[key] = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608, E501
-    signals.pre_save.send(sender=model, instance=obj, raw=False, using=alias,
-                          update_fields=frozenset(names))
-    params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, meta.pk.get_db_prep_value(obj.pk, connection)])
-        if cursor.rowcount != 1:
-            raise DatabaseError(f"update of {meta.label} {obj.pk} affected {cursor.rowcount} rows")
-    signals.post_save.send(sender=model, instance=obj, created=False,
-                           update_fields=frozenset(names), raw=False, using=alias)
-
-
-def _placeholder(field):
-    if hasattr(field, "get_placeholder"):  # e.g. BinaryField on some databases
-        raise TypeError(f"{field} needs its own SQL placeholder: save it the usual way")
-    return "%s"
+def _refuse_unprovable(name, queryset):
+    """What this layer does not reproduce is refused, never silently dropped."""
+    query = queryset.query
+    refusals = {
+        "select_for_update(): row locks go through the ORM": query.select_for_update,
+        "values()/values_list()": queryset._iterable_class is not ModelIterable,
+        "prefetch_related()": bool(queryset._prefetch_related_lookups),
+        "union()/intersection()/difference()": bool(query.combinator),
+        "a related manager's queryset": bool(queryset._known_related_objects),
+        "extra()": bool(query.extra or query.extra_tables),
+    }
+    for what, present in refusals.items():
+        if present:
+            raise ValueError(f"{name}: a prepared query cannot use {what}")

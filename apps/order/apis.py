@@ -143,12 +143,16 @@ def _notify_answer(handled):
 class OrderListApi(ListAPIView):
     """My orders, newest first, with their lines."""
 
-    defer_user_row = True  # the count reads the caller's row (selectors.OrderPages)
+    defer_user_row = True  # the count reads the caller's row (selectors.order_count_for_user)
     permission_classes = [IsAuthenticated]
     serializer_class = OrderSerializer
 
-    def get_queryset(self):
-        return selectors.order_list_for_user(user=self.request.user)
+    def list(self, request, *args, **kwargs):
+        user = request.user
+        window = self.paginator.paginate_count(
+            selectors.order_count_for_user(user=user), request, view=self)
+        orders = selectors.order_page_for_user(user=user, offset=window.start, limit=len(window))
+        return self.get_paginated_response(self.get_serializer(orders, many=True).data)
 
 
 class OrderDetailApi(APIView):

@@ -3,8 +3,6 @@
 Both are hot paths (the success page polls; my orders), so their queries are prepared once per
 process (utils.prepared) and an order's lines come in the same query as the order.
 """
-from functools import lru_cache
-
 from django.db.models import Count, F
 
 from apps.user.models import User
@@ -13,16 +11,24 @@ from utils.prepared import PreparedQuery
 from .models import Order, OrderDetail
 
 _lines_with_order = PreparedQuery(
-    lambda no: OrderDetail.objects.select_related("order__user", "course")
+    "order.lines_with_order", lambda no: OrderDetail.objects.select_related("order__user", "course")
     .filter(order__out_trade_no=no).order_by("id"), no="")
 _order_with_owner = PreparedQuery(
-    lambda no: Order.objects.select_related("user").filter(out_trade_no=no), no="")
+    "order.order_with_owner", lambda no: Order.objects.select_related("user").filter(out_trade_no=no),
+    no="")
 _owner_with_order_count = PreparedQuery(
+    "order.owner_with_order_count",
     lambda pk: User.objects.filter(pk=pk).annotate(order_count=Count("orders")), pk=0)
 _lines_of_orders = PreparedQuery(  # the course's name only, not a Course object per line
-    lambda ids: OrderDetail.objects.filter(order_id__in=ids)
+    "order.lines_of_orders", lambda ids: OrderDetail.objects.filter(order_id__in=ids)
     .only("order_id", "course_id", "price", "real_price", "refund_time")
     .annotate(course_name=F("course__name")).order_by("id"), ids=[0])
+# LIMIT and OFFSET are part of the SQL text: each page shape is its own plan (`fixed`).
+_orders_page = PreparedQuery(
+    "order.orders_page", lambda user_id, offset, limit: Order.objects.filter(user_id=user_id)
+    .defer("course_key", "last_query_time", "updated_time")
+    .order_by("-created_time", "-id")[offset:offset + limit],
+    fixed=("offset", "limit"), user_id=0)
 
 
 def order_get(*, out_trade_no):
@@ -43,46 +49,32 @@ def order_get(*, out_trade_no):
     return order
 
 
-class OrderPages:
-    """A student's orders, newest first, for Django's paginator (count() and slices).
+def order_count_for_user(*, user) -> int:
+    """How many orders the user has, read with their own row.
 
-    The count comes with the student's own row, which `user.adopt()` takes when the request
-    was authenticated without it (apps.user.authentication); each page is one query for the
-    orders and one for their lines, whatever the page size.
+    A request authenticated without reading the user's row (`defer_user_row`,
+    apps.user.authentication) has the token's checks made on the row read here.
     """
-
-    ordered = True
-
-    def __init__(self, user):
-        self.user = user
-
-    def count(self):
-        owner = next(iter(_owner_with_order_count(pk=self.user.pk)), None)
-        if hasattr(self.user, "adopt"):
-            if owner is None:
-                self.user.username  # noqa: B018 -- the row is gone: the token's check refuses it
-            self.user.adopt(owner)
-        return owner.order_count if owner is not None else 0
-
-    def __getitem__(self, window):
-        orders = _orders_page(window.start, window.stop - window.start)(user_id=self.user.pk)
-        if orders:
-            by_order = {order.pk: [] for order in orders}
-            for line in _lines_of_orders(ids=list(by_order)):
-                by_order[line.order_id].append(line)
-            for order in orders:
-                order.line_list = by_order[order.pk]
-        return orders
+    owner = next(iter(_owner_with_order_count(pk=user.pk)), None)
+    if hasattr(user, "adopt"):
+        if owner is None:
+            user.username  # noqa: B018 -- the row is gone: the token's check refuses it
+        user.adopt(owner)
+    return owner.order_count if owner is not None else 0
 
 
-@lru_cache(maxsize=64)
-def _orders_page(offset, limit):
-    """One page's query (LIMIT and OFFSET are part of the SQL, so one per page shape)."""
-    return PreparedQuery(lambda user_id: Order.objects.filter(user_id=user_id)
-                         .defer("course_key", "last_query_time", "updated_time")
-                         .order_by("-created_time", "-id")[offset:offset + limit], user_id=0)
+def order_page_for_user(*, user, offset: int, limit: int) -> list:
+    """Orders `offset` to `offset + limit` of the user's, newest first, each with `line_list`.
 
-
-def order_list_for_user(*, user):
-    """The user's orders, newest first, each with its lines: constant queries per page."""
-    return OrderPages(user)
+    Two queries whatever the page size (orders, then their lines); none for an empty window.
+    """
+    if limit <= 0:
+        return []
+    orders = _orders_page(user_id=user.pk, offset=offset, limit=limit)
+    if orders:
+        by_order = {order.pk: [] for order in orders}
+        for line in _lines_of_orders(ids=list(by_order)):
+            by_order[line.order_id].append(line)
+        for order in orders:
+            order.line_list = by_order[order.pk]
+    return orders

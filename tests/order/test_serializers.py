@@ -54,7 +54,7 @@ def test_paid_and_refunded_order(order):
 
 def test_a_page_of_my_orders_says_what_drf_would(make_order, student):
     made = [make_order(student, [CourseFactory(), CourseFactory()]) for _ in range(3)]
-    page = selectors.order_list_for_user(user=student)[0:10]
+    page = selectors.order_page_for_user(user=student, offset=0, limit=10)
 
     written = OrderSerializer(page, many=True).data
 

@@ -4,7 +4,6 @@ from django.db import transaction
 from utils.bounded import bounded_excerpt
 from utils.exceptions import Conflict
 from utils.logging import get_logger
-from utils.prepared import PreparedQuery, insert, update_fields
 
 from ..constants import TRANSITIONS, EventKind, OrderStatus, Outcome
 from ..models import Order, PaymentEvent
@@ -19,7 +18,7 @@ def event_record(*, kind, outcome: Outcome, order=None, out_trade_no="", params=
 
     Unverified input (anyone can post it) is kept only as a bounded excerpt with size and digest.
     `actor` is the staff member whose admin action caused it. write=False returns it unwritten,
-    for order_transition to write with its own (one INSERT).
+    for order_transition to write just before its own.
     """
     event = PaymentEvent(
         kind=kind, outcome=Outcome(outcome), order=order,
@@ -29,7 +28,7 @@ def event_record(*, kind, outcome: Outcome, order=None, out_trade_no="", params=
         notify_id=_clip("notify_id", notify_id), from_status=from_status, to_status=to_status,
         actor=actor)
     if write:
-        insert(event)  # a new row, never an update: the trail is append-only
+        event.save()  # a new row, never an update: the trail is append-only (PaymentEvent.save)
     return event
 
 
@@ -38,24 +37,17 @@ def _clip(field, value) -> str:
     return str(value or "")[:PaymentEvent._meta.get_field(field).max_length]
 
 
-# The hot paths' statements, compiled once per process (utils.prepared).
-_locked_by_number = PreparedQuery(
-    lambda no: Order.objects.select_for_update().filter(out_trade_no=no), no="")
-_locked_by_pk = PreparedQuery(lambda pk: Order.objects.select_for_update().filter(pk=pk), pk=0)
-
-
 def order_lock(*, out_trade_no=None, pk=None):
     """The order (by number or pk) under its row lock (call inside a transaction), or None."""
-    found = (_locked_by_pk(pk=pk) if out_trade_no is None
-             else _locked_by_number(no=out_trade_no))
-    return found[0] if found else None
+    lookup = {"pk": pk} if out_trade_no is None else {"out_trade_no": out_trade_no}
+    return next(iter(Order.objects.select_for_update().filter(**lookup)), None)
 
 
 def order_transition(*, order, to_status, reason, flagged=False, after=None, **fields):
     """Move `order` to `to_status` if TRANSITIONS allows it; the caller holds its row lock.
 
-    `after`: an unwritten event (event_record(write=False)) that led to the move, written in
-    the same statement as the transition's own, before it.
+    `after`: an unwritten event (event_record(write=False)) that led to the move, written
+    with the transition's own, before it.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("order_transition must run inside the transaction holding the lock")
@@ -66,10 +58,10 @@ def order_transition(*, order, to_status, reason, flagged=False, after=None, **f
     order.order_status = to_status
     for name, value in fields.items():
         setattr(order, name, value)
-    update_fields(order, ["order_status", "updated_time", *fields])
-    transition = event_record(kind=EventKind.TRANSITION, order=order, outcome=Outcome.TRANSITION,
-                              detail=reason, flagged=flagged, from_status=from_status,
-                              to_status=to_status, write=False)
-    insert(*([after] if after is not None else []), transition)
+    order.save(update_fields=["order_status", "updated_time", *fields])
+    if after is not None:
+        after.save()
+    event_record(kind=EventKind.TRANSITION, order=order, outcome=Outcome.TRANSITION,
+                 detail=reason, flagged=flagged, from_status=from_status, to_status=to_status)
     logger.info("order %s: %s -> %s (%s)", order.out_trade_no, from_status, to_status, reason)
     return order

@@ -21,7 +21,6 @@ from lib.al_pay import client as alipay
 from lib.al_pay.times import BEIJING
 from utils.exceptions import Conflict, LuffyError
 from utils.logging import get_logger
-from utils.prepared import PreparedQuery, insert
 
 from ..constants import SETTLED_OUTCOMES, OrderStatus, Outcome, PayChannel
 from ..models import Order, OrderDetail
@@ -50,23 +49,25 @@ class StaleOpenOrder(Exception):
         self.order = order
 
 
-# Buy-now's statements, compiled once per process (and per number of courses; utils.prepared).
-_user_locked = PreparedQuery(lambda pk: User.objects.select_for_update().filter(pk=pk), pk=0)
-_courses = PreparedQuery(  # each saying whether the student owns it already
-    lambda user_id, ids: Course.objects.filter(pk__in=ids).annotate(owned=Exists(
-        UserCourse.objects.filter(user_id=user_id, course_id=OuterRef("pk")))),
-    user_id=0, ids=[0])
-# The student's unpaid orders that matter here, newest first: the one for exactly these
-# courses (handed out again, or retired if stale), and payable ones sharing a course with them
-# (refused). From the student's orders (an index on user), never from a course's lines: those
-# grow with every sale of the course.
-_open_orders = PreparedQuery(
-    lambda user_id, course_key, ids, now: Order.objects.select_for_update().filter(
+def _courses_with_owned(*, user_id, course_ids) -> dict:
+    """The courses by id, each saying whether the student owns it already (`owned`)."""
+    courses = Course.objects.filter(pk__in=course_ids).annotate(owned=Exists(
+        UserCourse.objects.filter(user_id=user_id, course_id=OuterRef("pk"))))
+    return {course.pk: course for course in courses}
+
+
+def _open_orders_locked(*, user_id, course_key, course_ids, now) -> list:
+    """The student's unpaid orders that matter here, locked, newest first.
+
+    The one for exactly these courses (handed out again, or retired if stale), and payable ones
+    sharing a course with them (refused). From the student's orders (an index on user), never
+    from a course's lines: those grow with every sale of the course.
+    """
+    return list(Order.objects.select_for_update().filter(
         user_id=user_id, order_status=OrderStatus.UNPAID).filter(
         Q(course_key=course_key) | Q(expire_time__gt=now) & Exists(
-            OrderDetail.objects.filter(order_id=OuterRef("pk"), course_id__in=ids)))
-    .order_by("-created_time", "-pk"),
-    user_id=0, course_key="", ids=[0], now=timezone.now())
+            OrderDetail.objects.filter(order_id=OuterRef("pk"), course_id__in=course_ids)))
+        .order_by("-created_time", "-pk"))
 
 
 def _new_out_trade_no() -> str:
@@ -93,22 +94,22 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type,
     with transaction.atomic():
         # Serialise one student's purchases, so two tabs cannot open two orders at once. The
         # locked row is the student's own: a request authenticated without it checks it here.
-        locked = _user_locked(pk=user.pk)
+        locked = next(iter(User.objects.select_for_update().filter(pk=user.pk)), None)
         if hasattr(user, "adopt"):
-            if not locked:
+            if locked is None:
                 user.username  # noqa: B018 -- the row is gone: the token's check refuses it
-            user.adopt(locked[0])
-        elif not locked:
+            user.adopt(locked)
+        elif locked is None:
             raise User.DoesNotExist(f"user {user.pk}")
-        courses = {course.pk: course for course in _courses(user_id=user.pk, ids=course_ids)}
+        courses = _courses_with_owned(user_id=user.pk, course_ids=course_ids)
         _check_courses(user=user, course_ids=course_ids, courses=courses)
         expected = sum((courses[i].price for i in course_ids), Decimal("0.00"))
         if total_amount != expected:
             raise LuffyError(f"订单金额不正确：应付 ¥{expected}", code="amount_mismatch",
                              errors={"total_amount": [f"应为 {expected}"]})
 
-        open_orders = _open_orders(user_id=user.pk, course_key=course_key, ids=course_ids,
-                                   now=now)
+        open_orders = _open_orders_locked(user_id=user.pk, course_key=course_key,
+                                          course_ids=course_ids, now=now)
         same = [o for o in open_orders if o.course_key == course_key]  # newest first
         if same:
             open_order = same[0]
@@ -124,9 +125,10 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type,
             channel=channel,
             out_trade_no=_new_out_trade_no(), course_key=course_key,
             expire_time=now + timedelta(minutes=settings.ORDER_TIMEOUT_MINUTES))
-        insert(order)
-        insert(*[OrderDetail(order=order, course_id=i, price=courses[i].price,
-                             real_price=courses[i].price) for i in course_ids])
+        order.save(force_insert=True)
+        OrderDetail.objects.bulk_create([
+            OrderDetail(order=order, course_id=i, price=courses[i].price,
+                        real_price=courses[i].price) for i in course_ids])
     logger.info("order %s created for user %s: %s ¥%s", order.out_trade_no, user.pk,
                 course_key, expected)
     return order, True

@@ -22,27 +22,12 @@ from lib.al_pay.notify import (
 from lib.al_pay.times import parse_amount
 from utils.exceptions import LuffyError
 from utils.logging import get_logger
-from utils.prepared import PreparedQuery, insert
 
 from ..constants import SETTLED_OUTCOMES, EventKind, OrderStatus, Outcome
-from ..models import Order, OrderDetail, PaymentEvent
+from ..models import Order, PaymentEvent
 from .events import event_record, order_lock, order_transition
 
 logger = get_logger("pay")
-
-
-# The notify's statements, compiled once per process (utils.prepared).
-_settled_by_trade = PreparedQuery(
-    lambda trade_no, pk: Order.objects.filter(trade_no=trade_no).exclude(pk=pk).only("pk")[:1],
-    trade_no="", pk=0)
-# An order's courses, each saying whether its buyer owns it already, and (the same on every
-# line) whether the trade_no paid another order: what settling needs, in one statement.
-_lines_owned = PreparedQuery(
-    lambda order_id, user_id, trade_no: OrderDetail.objects.filter(order_id=order_id)
-    .only("course_id").annotate(
-        owned=Exists(UserCourse.objects.filter(user_id=user_id, course_id=OuterRef("course_id"))),
-        trade_no_taken=Exists(Order.objects.filter(trade_no=trade_no).exclude(pk=order_id))),
-    order_id=0, user_id=0, trade_no="")
 
 
 def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params,
@@ -73,10 +58,7 @@ def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params,
             logger.error("order %s paid twice: %s and %s", out_trade_no, order.trade_no, trade_no)
             return Outcome.PAID_BY_ANOTHER_TRADE
 
-        lines = _lines_owned(order_id=order.pk, user_id=order.user_id, trade_no=trade_no)
-        taken = (lines[0].trade_no_taken if lines
-                 else bool(_settled_by_trade(trade_no=trade_no, pk=order.pk)))
-        if taken:
+        if Order.objects.filter(trade_no=trade_no).exclude(pk=order.pk).exists():
             event_record(order=order, outcome=Outcome.TRADE_NO_OF_ANOTHER_ORDER, flagged=True,
                          detail=f"trade {trade_no} already settled another order", **common)
             return Outcome.TRADE_NO_OF_ANOTHER_ORDER
@@ -86,16 +68,18 @@ def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params,
         order_transition(order=order, to_status=OrderStatus.PAID, flagged=late, after=paid,
                          reason=f"{kind}: trade {trade_no}" + (" (订单已关闭后到账)" if late else ""),
                          trade_no=trade_no, pay_time=paid_at)
-        course_ids = [line.course_id for line in lines]
-        owned = {line.course_id for line in lines if line.owned}
+        lines = list(order.lines.order_by("pk").annotate(owned=Exists(UserCourse.objects.filter(
+            user_id=order.user_id, course_id=OuterRef("course_id")))).values_list(
+            "course_id", "owned"))
+        course_ids = [course_id for course_id, _ in lines]
+        owned = {course_id for course_id, is_owned in lines if is_owned}
         if owned:  # bought meanwhile through another order: money to give back
             event_record(order=order, kind=kind, outcome=Outcome.COURSE_ALREADY_OWNED,
                          flagged=True, detail=f"courses {sorted(owned)} were already owned",
                          verified=True)
         grants = [UserCourse(user_id=order.user_id, course_id=course_id, order=order)
                   for course_id in course_ids if course_id not in owned]
-        if grants:
-            insert(*grants)
+        UserCourse.objects.bulk_create(grants)
     return outcome
 
 
