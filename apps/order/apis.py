@@ -52,7 +52,7 @@ class PayApi(APIView):
     throttle_scope = "buy"
 
     @extend_schema(request=PayOrderSerializer, responses={
-        201: PayResultSerializer, **errors(409, 503),
+        201: PayResultSerializer, **errors(404, 409, 503),
         200: OpenApiResponse(PayResultSerializer, description="The open order for the same "
                              "courses, handed out again with a fresh pay URL.")})
     def post(self, request):

@@ -17,6 +17,16 @@ _SUBJECT_FORBIDDEN = re.compile(r"[/=&\x00-\x1f\x7f]")
 
 # Plain ASCII digits, at most two decimals: no exponent, sign, spaces or full-width digits.
 _AMOUNT = re.compile(r"[0-9]{1,8}(\.[0-9]{1,2})?")
+# What the schema says of the input is what the validators enforce, so schema-valid input is
+# accepted (schemathesis checks it): a subject with something besides white space and none of
+# Alipay's forbidden characters; an amount above zero; at most MAX_COURSES distinct courses.
+SUBJECT_MAX_LENGTH = 128
+MAX_COURSES = 50
+_SUBJECT_SCHEMA = {"type": "string", "minLength": 1, "maxLength": SUBJECT_MAX_LENGTH,
+                   "pattern": r"^[^/=&\x00-\x1f\x7f]*[^/=&\s\x00-\x1f\x7f][^/=&\x00-\x1f\x7f]*$",
+                   "example": "Python 全栈开发"}
+_AMOUNT_SCHEMA = {"type": "string", "pattern": r"^(?=[0-9.]*[1-9])[0-9]{1,8}(\.[0-9]{1,2})?$",
+                  "example": "99.00"}
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -37,7 +47,7 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-@extend_schema_field({"type": "string", "pattern": r"^[0-9]{1,8}(\.[0-9]{1,2})?$", "example": "99.00"})
+@extend_schema_field(_AMOUNT_SCHEMA)
 class AmountField(serializers.Field):
     """Money on the wire: a decimal string such as "99.00" (at most two places); never a number."""
 
@@ -56,16 +66,32 @@ class AmountField(serializers.Field):
         return f"{value:.2f}"
 
 
+@extend_schema_field(_SUBJECT_SCHEMA)
+class SubjectField(StrictCharField):
+    """An order's subject: trimmed, not blank, none of the characters Alipay refuses."""
+
+
+@extend_schema_field({"type": "integer", "enum": [int(t) for t in SUPPORTED_PAY_TYPES]})
+class PayTypeField(StrictIntegerField):
+    """A JSON integer naming an enabled payment method."""
+
+
+@extend_schema_field({"type": "array", "minItems": 1, "maxItems": MAX_COURSES, "uniqueItems": True,
+                     "items": {"type": "integer", "minimum": 1, "maximum": 2 ** 63 - 1}})
+class CourseIdsField(serializers.ListField):
+    """One or more distinct course ids (JSON integers)."""
+
+
 class PayOrderSerializer(serializers.Serializer):
     """Buy now: {subject, total_amount, pay_type, courses: [ids], channel?}, strictly typed."""
 
-    subject = StrictCharField(max_length=128, trim_whitespace=True)
+    subject = SubjectField(max_length=SUBJECT_MAX_LENGTH, trim_whitespace=True)
     total_amount = AmountField()
-    pay_type = StrictIntegerField(error_messages={"invalid": "不支持的支付方式"})
-    courses = serializers.ListField(
+    pay_type = PayTypeField(error_messages={"invalid": "不支持的支付方式"})
+    courses = CourseIdsField(
         child=StrictIntegerField(min_value=1, max_value=2 ** 63 - 1,
                                  error_messages={"invalid": "课程 ID 须为整数"}),
-        allow_empty=False, max_length=50, error_messages={"empty": "请选择要购买的课程"})
+        allow_empty=False, max_length=MAX_COURSES, error_messages={"empty": "请选择要购买的课程"})
     # "page": the desktop cashier (default); "wap": Alipay's mobile-web cashier for phones.
     channel = serializers.ChoiceField(choices=PayChannel.choices, default=PayChannel.PAGE,
                                       error_messages={"invalid_choice": '支付渠道须为 "page" 或 "wap"'})

@@ -104,9 +104,9 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type,
         courses = _courses_with_owned(user_id=user.pk, course_ids=course_ids)
         _check_courses(user=user, course_ids=course_ids, courses=courses)
         expected = sum((courses[i].price for i in course_ids), Decimal("0.00"))
-        if total_amount != expected:
-            raise LuffyError(f"订单金额不正确：应付 ¥{expected}", code="amount_mismatch",
-                             errors={"total_amount": [f"应为 {expected}"]})
+        if total_amount != expected:  # well formed, but not today's price: a conflict
+            raise Conflict(f"订单金额不正确：应付 ¥{expected}", code="amount_mismatch",
+                           errors={"total_amount": [f"应为 {expected}"]})
 
         open_orders = _open_orders_locked(user_id=user.pk, course_key=course_key,
                                           course_ids=course_ids, now=now)
@@ -222,16 +222,17 @@ def _check_courses(*, user, course_ids, courses):
     missing = [i for i in course_ids if i not in courses]
     if missing:
         raise LuffyError("课程不存在", code="course_not_found",
+                         status_code=status.HTTP_404_NOT_FOUND,
                          errors={"courses": [f"课程 {i} 不存在" for i in missing]})
     off_sale = [courses[i].name for i in course_ids if not courses[i].is_on_sale]
     if off_sale:
-        raise LuffyError(f"课程已下架：{'、'.join(off_sale)}", code="course_off_sale",
-                         errors={"courses": [f"{name} 已下架" for name in off_sale]})
+        raise Conflict(f"课程已下架：{'、'.join(off_sale)}", code="course_off_sale",
+                       errors={"courses": [f"{name} 已下架" for name in off_sale]})
     owned = {i for i in course_ids if courses[i].owned}
     if owned:
         names = [courses[i].name for i in course_ids if i in owned]
-        raise LuffyError(f"您已购买过：{'、'.join(names)}", code="course_owned",
-                         errors={"courses": [f"{name} 已购买" for name in names]})
+        raise Conflict(f"您已购买过：{'、'.join(names)}", code="course_owned",
+                       errors={"courses": [f"{name} 已购买" for name in names]})
 
 
 def order_cancel(*, order, reason="学生取消"):
