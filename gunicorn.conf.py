@@ -16,8 +16,12 @@ timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 # SIGTERM/SIGHUP: workers finish the requests they have for this long (graceful restarts).
 graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "20"))
 keepalive = 5  # behind a load balancer that reuses connections
+# Django is imported once, in the master, and each worker is a fork of it: a new or recycled
+# worker starts in milliseconds instead of importing Django again (~0.6 s of CPU each time).
+# Code changes then need a restart, not a HUP. WEB_PRELOAD=0 imports in each worker instead.
+preload_app = os.environ.get("WEB_PRELOAD", "1") != "0"
 # Recycle workers now and then (a leak cannot grow for ever), not all at the same moment.
-max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "2000"))
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "10000"))
 max_requests_jitter = max_requests // 10
 accesslog = "-"  # stdout, one line per request with its duration in microseconds
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s" xff="%({x-forwarded-for}i)s"'
