@@ -116,11 +116,15 @@ def problems_with(answer, visit, expected, who):
         found.append(f"{where}, expected {expected}: {answer.text[:300]}")
     if "Traceback" in answer.text:
         found.append(f"{where}: the body leaks a traceback")
+    is_api = visit.url.startswith("/api/") and not visit.url.startswith(("/api/schema/",
+                                                                          "/api/docs/"))
     if not answer.headers.get("Content-Type", "").startswith("application/json"):
+        if is_api:
+            found.append(f"{where}: not JSON: {answer.headers.get('Content-Type')}")
         return found
     body = answer.json()
     if not (isinstance(body.get("status"), int) and isinstance(body.get("msg"), str)):
-        if visit.url.startswith("/api/") and not visit.url.startswith("/api/schema/"):
+        if is_api:
             found.append(f"{where}: no status/msg envelope: {answer.text[:300]}")
     elif (body["status"] == 0) != (answer.status_code < 400) or \
             (answer.status_code >= 400 and not body["msg"]):
