@@ -39,9 +39,8 @@ MYSQL = dict(host="127.0.0.1", port=3306, user="root")
 APP_ID, SELLER_ID = "2021009900000007", "2088009900000007"
 STUDENTS, PARALLEL, LATE_STUDENTS = 16, 4, 3
 PASSWORD = "Scale-out-pass-7"
-
-
 METRICS_TOKEN = "scale-test-metrics-token"
+
 
 def _mysql():
     import MySQLdb
