@@ -95,10 +95,10 @@ async function handleUnauthorized({ config, response }) {
  * refreshing with the same one would get one new session and one 401, and the 401 would log
  * both out. Under the lock, the session handler first looks at the stored session (shared by
  * the tabs): if another tab renewed it since `refused` was sent, it takes that token instead.
- * Without Web Locks (old browsers, plain-http origins other than localhost) only the in-tab
- * single flight remains.
+ * Without Web Locks (old browsers, plain-http origins other than localhost) the in-tab single
+ * flight remains, and the store adopts the session of a tab that rotated first.
  */
-export const REFRESH_LOCK = 'luffy-token-refresh'
+const REFRESH_LOCK = 'luffy-token-refresh'
 let refreshing = null
 function refreshOnce(refused) {
   refreshing ||= withRefreshLock(() => auth.refresh(refused)).finally(() => {
