@@ -24,6 +24,27 @@ function writeStorage(key, value) {
   }
 }
 
+// Chromium hands one tab's localStorage writes to the others asynchronously: a tab can get the
+// refresh lock before the session the previous holder stored has reached it.
+const STORAGE_CATCH_UP_MS = 1000
+
+/** Resolves true once the stored refresh token is no longer `sent` (false after a while). */
+function storedRefreshReplaced(sent) {
+  const replaced = () => storedSession()?.refresh !== sent
+  if (!storedSession()) return Promise.resolve(false) // no storage: no other tab to wait for
+  if (replaced()) return Promise.resolve(true)
+  return new Promise((resolve) => {
+    const finish = (result) => {
+      window.removeEventListener('storage', onStorage)
+      clearTimeout(timer)
+      resolve(result)
+    }
+    const onStorage = () => replaced() && finish(true)
+    const timer = setTimeout(() => finish(false), STORAGE_CATCH_UP_MS)
+    window.addEventListener('storage', onStorage)
+  })
+}
+
 export const useUserStore = defineStore('user', () => {
   const initial = storedSession() || {}
   const token = ref(initial.token || '')
@@ -90,10 +111,12 @@ export const useUserStore = defineStore('user', () => {
       if (data.refresh) refresh.value = data.refresh // rotation: `sent` is revoked now
       persist()
       return data.token
-    } catch {
-      // Without the lock another tab may have rotated `sent` first: then its session stands.
+    } catch (err) {
+      // Refused: another tab may have rotated `sent` first (no Web Locks, or its new session
+      // had not reached this tab's copy of localStorage yet). Then that session stands.
+      if (err?.httpStatus !== 401 || !(await storedRefreshReplaced(sent))) return null
       adoptStored()
-      return refresh.value && refresh.value !== sent ? token.value || null : null
+      return token.value || null
     }
   }
 

@@ -158,6 +158,34 @@ describe('token refresh across tabs', () => {
     expect(storedSession()).toEqual(['access-1', 'refresh-1', 'alex'])
   })
 
+  it('a refused refresh waits for the session another tab stored to reach this tab', async () => {
+    // Another tab already spent refresh-0; what it stored has not reached this tab (Chromium
+    // propagates localStorage between tabs asynchronously), so this tab spends refresh-0 too.
+    Object.defineProperty(navigator, 'locks', { value: fakeLocks(), configurable: true })
+    server.refresh = 'refresh-1'
+    server.access = 'access-1'
+    const tab = await openTab(server)
+    let answered = false
+    const orders = tab.http.get('/order/').finally(() => {
+      answered = true
+    })
+    expect(await settle(() => server.held.length === 1)).toBe(true)
+    server.held[0].release()
+    await new Promise((resolve) => setTimeout(resolve, 0)) // the refusal is handled...
+    expect(answered).toBe(false) // ...and the tab waits instead of logging out
+    expect(tab.router.push).not.toHaveBeenCalled()
+
+    localStorage.setItem('luffy.token', 'access-1')
+    localStorage.setItem('luffy.refresh', 'refresh-1')
+    window.dispatchEvent(new StorageEvent('storage', { key: 'luffy.refresh' }))
+
+    await expect(orders).resolves.toMatchObject({ sent: 'JWT access-1' })
+    expect(server.refreshes).toEqual(['refresh-0'])
+    expect(server.logouts).toEqual([])
+    expect(tab.router.push).not.toHaveBeenCalled()
+    expect(storedSession()).toEqual(['access-1', 'refresh-1', 'alex'])
+  })
+
   it('a tab logged out in another tab is sent to the login page, not refreshed back in', async () => {
     Object.defineProperty(navigator, 'locks', { value: fakeLocks(), configurable: true })
     const tabA = await openTab(server)
