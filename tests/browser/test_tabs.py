@@ -24,6 +24,19 @@ STORE_SESSION = """([token, refresh, username]) => {
 READ_SESSION = "() => [localStorage.getItem('luffy.token'), localStorage.getItem('luffy.refresh')]"
 
 
+def refreshes(api_answers):
+    """The refresh answers expected: one success, and at most one refusal that changed nothing.
+
+    Chromium hands one tab's localStorage writes to the others asynchronously, so the tab that
+    waited for the lock may still read the old session, spend the refresh token the other tab
+    just rotated, and be refused; it then takes the other tab's session from storage (the unit
+    tests pin both paths down). What must never happen is a second rotation or a logout.
+    """
+    seen = sorted(answer for answer in api_answers if answer[0] == REFRESH_API)
+    assert seen in ([(REFRESH_API, 200)], [(REFRESH_API, 200), (REFRESH_API, 401)]), seen
+    return seen
+
+
 @pytest.fixture
 def refresh_gate(monkeypatch):
     """Refreshes wait on the server until the event is set, so both tabs' 401s come first."""
@@ -60,6 +73,7 @@ def test_two_tabs_with_an_expired_token_refresh_once_and_stay_logged_in(page, si
     # Both tabs start from a stored session whose access token expired a minute ago.
     page.goto(site + "/login")
     page.evaluate(STORE_SESSION, [expired, str(refresh), student.username])
+    assert page.evaluate("() => typeof navigator.locks?.request") == "function"  # Web Locks
     other = context.new_page()
     other.errors = PageErrors()
     other.errors.watch(other, site)
@@ -71,7 +85,7 @@ def test_two_tabs_with_an_expired_token_refresh_once_and_stay_logged_in(page, si
         expect(tab.locator("[data-test=order-row]")).to_have_count(1)
         expect(tab.locator("[data-test=header-username]")).to_have_text("xiaoli")
     assert sorted(api_answers) == [(ORDERS_API, 200), (ORDERS_API, 200),
-                                   (ORDERS_API, 401), (ORDERS_API, 401), (REFRESH_API, 200)]
+                                   (ORDERS_API, 401), (ORDERS_API, 401), *refreshes(api_answers)]
     token, rotated = page.evaluate(READ_SESSION)
     assert other.evaluate(READ_SESSION) == [token, rotated]
     assert token != expired and rotated != str(refresh)
