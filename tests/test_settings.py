@@ -142,3 +142,14 @@ def test_a_token_signed_with_the_old_committed_key_is_refused(client):
                         "dev-only-insecure-key-change-me", algorithm="HS256")
     response = client.get("/api/user/courses/", HTTP_AUTHORIZATION=f"JWT {forged}")
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("JWT_ACCESS_MINUTES", "60", "JWT_ACCESS_MINUTES must be between 1 and 15 in production"),
+    ("JWT_ACCESS_MINUTES", "0", "JWT_ACCESS_MINUTES must be between 1 and 15 in production"),
+    ("JWT_ACCESS_HOURS", "12", "JWT_ACCESS_HOURS is no longer read"),
+], ids=["an-hour", "zero", "the-old-hours-variable"])
+def test_production_refuses_long_lived_access_tokens(production_env, variable, value, message):
+    # A logged-out access token stays valid until it expires: minutes, never hours.
+    result = _manage("check", env={**production_env, variable: value})
+    assert result.returncode != 0 and message in result.stderr
