@@ -179,6 +179,8 @@ AXES_HANDLER = ("axes.handlers.cache.AxesCacheHandler" if REDIS_URL
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(seconds=env_int("LOGIN_LOCKOUT_SECONDS", 900))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+# Counted per account, not per spelling (NFKC + case folding, as the login looks it up).
+AXES_USERNAME_CALLABLE = "apps.user.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no start-up banner in every process's log
 AXES_CLIENT_IP_CALLABLE = "utils.throttling.client_ip"
