@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from alipay import AliPay
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
-from django.utils import timezone
 
 from lib.al_pay import client as alipay
 from lib.al_pay.times import BEIJING, format_amount, from_alipay_time, parse_amount, to_alipay_time
