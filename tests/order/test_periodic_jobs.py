@@ -70,14 +70,12 @@ def test_the_job_loop_waits_for_the_gateway_before_its_first_pass(settings, orde
     asked = []
 
     class Gateway(BaseHTTPRequestHandler):
-        def do_GET(self):  # the wait's probe: any answer will do
-            self.send_response(400)
-            self.end_headers()
-
-        def do_POST(self):  # the first pass's query reaches a gateway that is up
+        def answer(self):  # the wait's probe, then the pass's query: Alipay is "busy"
             asked.append(time.monotonic())
             self.send_response(503)
             self.end_headers()
+
+        do_GET = do_POST = answer
 
         def log_message(self, *args):
             pass
@@ -99,9 +97,10 @@ def test_the_job_loop_waits_for_the_gateway_before_its_first_pass(settings, orde
             servers[0].shutdown()
     assert time.monotonic() - started >= 1.0
     assert err.getvalue() == ""  # no "Connection refused", no "did not answer"
-    assert asked and asked[0] - started >= 1.0  # the pass ran after the gateway came up
+    # The probe, then the pass's query: both after the gateway came up.
+    assert len(asked) >= 2 and asked[0] - started >= 1.0
     event = PaymentEvent.objects.get(order=order, kind="query")
-    assert "refused" not in event.detail.lower()
+    assert "503" in event.detail and "refused" not in event.detail.lower()
 
 
 @pytest.mark.django_db
