@@ -37,7 +37,10 @@ class Order(models.Model):
         db_table = "luffy_order"
         ordering = ["-created_time", "-id"]
         indexes = [models.Index(fields=["user", "course_key", "order_status"],
-                                name="order_open_lookup")]
+                                name="order_open_lookup"),
+                   # The sales dashboard's per-hour aggregate reads only these: an index-only scan.
+                   models.Index(fields=["created_time", "order_status", "total_amount"],
+                                name="order_dashboard")]
         # Admin actions that touch money or Alipay, each granted on its own (not with change_order).
         permissions = [("query_order", "可向支付宝查询订单"), ("close_order", "可关闭未支付订单"),
                        ("refund_order", "可退款已支付订单")]
@@ -68,6 +71,8 @@ class OrderDetail(models.Model):
     class Meta:
         db_table = "luffy_order_detail"
         constraints = [models.UniqueConstraint(fields=["order", "course"], name="uniq_order_course")]
+        # Refunds by the hour (sales dashboard) and by the day (statement reconciliation).
+        indexes = [models.Index(fields=["refund_time", "real_price"], name="line_refund_time")]
         verbose_name = "订单详情"
         verbose_name_plural = "订单详情"
 
@@ -116,6 +121,10 @@ class PaymentEvent(models.Model):
     class Meta:
         db_table = "luffy_payment_event"
         ordering = ["created_time", "id"]
+        # The sales dashboard: notifies received, and payments settled by notify/query/statement.
+        indexes = [models.Index(fields=["kind", "created_time"], name="event_kind_time"),
+                   models.Index(fields=["outcome", "created_time", "kind"],
+                                name="event_outcome_time")]
         verbose_name = "支付事件"
         verbose_name_plural = "支付事件"
 
