@@ -1,47 +1,24 @@
-"""The sales dashboard's reads: a few aggregates in the database, whatever the number of orders.
+"""The sales dashboard's reads: per-hour figures, aggregated in the database, each hour once.
 
-Every series is grouped by the UTC hour in SQL and folded into Beijing hours or days here:
-Beijing is UTC+8 all year (no daylight saving since 1991), so a UTC hour is exactly one Beijing
-hour and no time-zone conversion runs in the database (none per row on SQLite, and MySQL needs
-no time-zone tables). Four queries for any range, each served by an index of its own:
-
-- orders by the hour they were created, with how many of them were paid, cancelled or timed
-  out and the money paid (`order_dashboard`: created_time, order_status, total_amount);
-- refunded lines by the hour of the refund (`line_refund_time`);
-- notifies received (`event_kind_time`);
-- payments settled, by the path that settled them: notify, query or statement
-  (`event_outcome_time`).
+Every figure counts things that are written once and never change: orders by the time they were
+created, payment events (append-only) by the time they were written — transitions to paid,
+cancelled or timed out, notifies received, the event that settled each payment (with its order's
+amount) — and refunded lines by their refund time. So an hour that is over has final figures:
+it is aggregated once into a SalesHour row (services.sales_hours_ensure) and read from there;
+only the hour still running (and the few minutes after it, for transactions in flight) is
+aggregated live. Grouping is by the UTC hour in SQL and folded into Beijing hours or days
+here: Beijing is UTC+8 all year (no daylight saving since 1991), so a UTC hour is exactly one
+Beijing hour and no time-zone conversion runs in the database (MySQL needs no zone tables).
 """
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 
-from django.db.models import CharField, Count, Func, Q, Sum
 from django.utils import timezone
 
-from apps.order.constants import EventKind, OrderStatus, Outcome
-from apps.order.models import Order, OrderDetail, PaymentEvent
 from lib.al_pay.times import BEIJING
 
-ZERO = Decimal("0.00")
-SETTLING = (Outcome.PAID, Outcome.PAID_AFTER_CLOSE)  # the events that moved an order to paid
-SETTLED_BY = (EventKind.NOTIFY, EventKind.QUERY, EventKind.STATEMENT)
-
-
-class UtcHour(Func):
-    """'YYYY-MM-DD HH' of a stored datetime, in UTC (the way Django stores it), natively."""
-
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # SQLite keeps datetimes as ISO text in UTC: the hour is the first 13 characters.
-        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 13)",
-                           **extra)
-
-    def as_mysql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection,
-                           template="DATE_FORMAT(%(expressions)s, '%%%%Y-%%%%m-%%%%d %%%%H')",
-                           **extra)
+from .aggregates import AMOUNTS, COUNTS, SETTLE_MARGIN, ZERO, hour_floor, hours_aggregate
+from .services import sales_hours_ensure
 
 
 @dataclass(frozen=True)
@@ -60,8 +37,8 @@ class Range:
         first = self.start.astimezone(BEIJING).date()
         return [first + timedelta(days=d) for d in range((self.end - self.start).days)]
 
-    def bucket_of(self, utc_hour: str):
-        moment = datetime.strptime(utc_hour, "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(BEIJING)
+    def bucket_of(self, utc_hour: datetime):
+        moment = utc_hour.astimezone(BEIJING)
         return moment if self.by_hour else moment.date()
 
     def label_of(self, bucket) -> str:
@@ -81,60 +58,35 @@ def dashboard_range(key: str, *, now=None) -> Range:
     return Range("today", RANGES["today"], midnight, midnight + timedelta(days=1), by_hour=True)
 
 
-def _per_hour(queryset, field, **aggregates):
-    """[(UTC hour text, {aggregate: value})] of `queryset` within the range, grouped in SQL."""
-    rows = (queryset.annotate(hour=UtcHour(field)).values("hour").order_by()
-            .annotate(**aggregates))
-    return [(row.pop("hour"), row) for row in rows]
-
-
 def sales_dashboard(*, range_key="today", now=None) -> dict:
-    """Every series of the dashboard for one range, plus its totals (4 queries)."""
+    """Every series of the dashboard for one range, plus its totals.
+
+    Closed hours come from SalesHour (aggregated once, on first need); the open part of the
+    range is aggregated live: 2 queries when every closed hour is stored, plus 6 the first
+    time (5 aggregates and the insert), whatever the number of orders.
+    """
+    now = now or timezone.now()
     span = dashboard_range(range_key, now=now)
+    final_until = min(span.end, max(span.start, hour_floor(now - SETTLE_MARGIN)))
+    hours = sales_hours_ensure(start=span.start, end=final_until)
+    if final_until < span.end:
+        for hour, figures in hours_aggregate(final_until, span.end).items():
+            hours[hour] = figures
     buckets = span.buckets()
     index = {bucket: i for i, bucket in enumerate(buckets)}
-    series = {name: [0] * len(buckets) for name in (
-        "created", "paid", "cancelled", "timed_out", "notifies",
-        "settled_notify", "settled_query", "settled_statement")}
-    money = {name: [ZERO] * len(buckets) for name in ("revenue", "refunds")}
-
-    def add(target, hour, value):
+    series = {name: [0] * len(buckets) for name in COUNTS}
+    series.update({name: [ZERO] * len(buckets) for name in AMOUNTS})
+    for hour, figures in hours.items():
         position = index.get(span.bucket_of(hour))
-        if position is not None:
-            target[position] += value or 0
-
-    orders = Order.objects.filter(created_time__gte=span.start, created_time__lt=span.end)
-    for hour, row in _per_hour(
-            orders, "created_time", created=Count("pk"),
-            paid=Count("pk", filter=Q(order_status=OrderStatus.PAID)),
-            cancelled=Count("pk", filter=Q(order_status=OrderStatus.CANCELLED)),
-            timed_out=Count("pk", filter=Q(order_status=OrderStatus.TIMED_OUT)),
-            revenue=Sum("total_amount", filter=Q(order_status=OrderStatus.PAID))):
-        for name in ("created", "paid", "cancelled", "timed_out"):
-            add(series[name], hour, row[name])
-        add(money["revenue"], hour, row["revenue"])
-
-    refunded = OrderDetail.objects.filter(refund_time__gte=span.start, refund_time__lt=span.end)
-    for hour, row in _per_hour(refunded, "refund_time", amount=Sum("real_price")):
-        add(money["refunds"], hour, row["amount"])
-
-    notifies = PaymentEvent.objects.filter(kind=EventKind.NOTIFY, created_time__gte=span.start,
-                                           created_time__lt=span.end)
-    for hour, row in _per_hour(notifies, "created_time", count=Count("pk")):
-        add(series["notifies"], hour, row["count"])
-
-    settled = PaymentEvent.objects.filter(outcome__in=SETTLING, created_time__gte=span.start,
-                                          created_time__lt=span.end)
-    for hour, row in _per_hour(settled, "created_time", **{
-            kind.value: Count("pk", filter=Q(kind=kind)) for kind in SETTLED_BY}):
-        for kind in SETTLED_BY:
-            add(series[f"settled_{kind.value}"], hour, row[kind.value])
-
+        if position is None:
+            continue
+        for name, value in figures.items():
+            series[name][position] += value
     return {"range": span, "labels": [span.label_of(b) for b in buckets],
-            "buckets": buckets, **series, **money,
+            "buckets": buckets, **series,
             "success_rate": [_rate(p, c) for p, c in zip(series["paid"], series["created"],
                                                         strict=True)],
-            "totals": _totals(series, money)}
+            "totals": _totals(series)}
 
 
 def _rate(part, whole):
@@ -142,10 +94,9 @@ def _rate(part, whole):
     return round(100 * part / whole, 1) if whole else None
 
 
-def _totals(series, money) -> dict:
-    total = {name: sum(values) for name, values in series.items()}
+def _totals(series) -> dict:
+    total = {name: sum(series[name]) for name in COUNTS}
+    total.update({name: sum(series[name], ZERO) for name in AMOUNTS})
     settled = total["settled_notify"] + total["settled_query"] + total["settled_statement"]
-    return {**total, "revenue": sum(money["revenue"], ZERO), "refunds": sum(money["refunds"], ZERO),
-            "success_rate": _rate(total["paid"], total["created"]),
-            "settled": settled,
+    return {**total, "success_rate": _rate(total["paid"], total["created"]), "settled": settled,
             "query_share": _rate(total["settled_query"] + total["settled_statement"], settled)}

@@ -20,18 +20,23 @@ def day_of_sales(make_order):
     now = timezone.now()
     for i in range(60):
         order = make_order(UserFactory(), [course])
-        created = now - timedelta(hours=i % 15, minutes=i) - timedelta(days=(i * 7) % 30)
+        created = now - timedelta(hours=i % 15, minutes=i) - timedelta(days=(i * 7) % 28)
         status = [OrderStatus.PAID] * 6 + [OrderStatus.TIMED_OUT, OrderStatus.CANCELLED,
                                            OrderStatus.UNPAID]
         Order.objects.filter(pk=order.pk).update(created_time=created,
                                                  order_status=status[i % len(status)])
+        events = []
+        if status[i % len(status)] != OrderStatus.UNPAID:
+            events.append(PaymentEvent.objects.create(
+                order=order, kind=EventKind.TRANSITION, outcome=Outcome.TRANSITION,
+                from_status=OrderStatus.UNPAID, to_status=status[i % len(status)]))
         if status[i % len(status)] == OrderStatus.PAID:
             kind = EventKind.QUERY if i % 5 == 0 else EventKind.NOTIFY
-            event = PaymentEvent.objects.create(order=order, kind=kind, outcome=Outcome.PAID,
-                                                verified=True)
-            PaymentEvent.objects.filter(pk=event.pk).update(created_time=created)
+            events.append(PaymentEvent.objects.create(order=order, kind=kind,
+                                                      outcome=Outcome.PAID, verified=True))
             if i % 11 == 0:
                 order.lines.update(refund_time=created + timedelta(minutes=5))
+        PaymentEvent.objects.filter(pk__in=[e.pk for e in events]).update(created_time=created)
 
 
 def test_the_dashboard_draws_both_ranges_at_1280_px(page, site, django_user_model,

@@ -7,7 +7,9 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from apps.dashboard.models import SalesHour
 from apps.dashboard.selectors import sales_dashboard
 from apps.order.constants import EventKind, OrderStatus, Outcome
 from apps.order.models import Order, PaymentEvent
@@ -26,15 +28,22 @@ def at(day, hour, minute=0):
 
 @pytest.fixture
 def place(make_order, courses):
-    users = iter(UserFactory() for _ in range(40))
+    users = iter(UserFactory() for _ in range(60))
 
     def place(created, status=OrderStatus.UNPAID, settled_by=None, chosen=None):
+        """An order created at `created` that reached `status` at the same moment (the events
+        a real transition writes: the settling one and the transition)."""
         order = make_order(next(users), chosen or courses[:1])  # 99.00 unless chosen
         Order.objects.filter(pk=order.pk).update(created_time=created, order_status=status)
+        events = []
         if settled_by:
-            event = PaymentEvent.objects.create(order=order, kind=settled_by,
-                                                outcome=Outcome.PAID, verified=True)
-            PaymentEvent.objects.filter(pk=event.pk).update(created_time=created)
+            events.append(PaymentEvent.objects.create(order=order, kind=settled_by,
+                                                      outcome=Outcome.PAID, verified=True))
+        if status != OrderStatus.UNPAID:
+            events.append(PaymentEvent.objects.create(
+                order=order, kind=EventKind.TRANSITION, outcome=Outcome.TRANSITION,
+                from_status=OrderStatus.UNPAID, to_status=status, verified=True))
+        PaymentEvent.objects.filter(pk__in=[e.pk for e in events]).update(created_time=created)
         return order
     return place
 
@@ -42,6 +51,22 @@ def place(make_order, courses):
 def notify_received(when, outcome=Outcome.DUPLICATE):
     event = PaymentEvent.objects.create(kind=EventKind.NOTIFY, outcome=outcome, verified=True)
     PaymentEvent.objects.filter(pk=event.pk).update(created_time=when)
+
+
+def dashboard_twice(range_key):
+    """The first call aggregates the closed hours and stores them; the second reads them back
+    (1 query) and aggregates only the open hour (5 queries). Both must say the same."""
+    with CaptureQueriesContext(connection) as cold:
+        first = sales_dashboard(range_key=range_key, now=NOW)
+    with CaptureQueriesContext(connection) as warm:
+        second = sales_dashboard(range_key=range_key, now=NOW)
+    # Cold: + the 5 aggregates of the closed hours and their insert (SQLite batches it).
+    assert len(cold) <= 30 and len(warm) == 6, (len(cold), len(warm))
+    assert SalesHour.objects.count() == (15 if range_key == "today" else 29 * 24 + 15)
+    for name in ("created", "paid", "cancelled", "timed_out", "revenue", "refunds", "notifies",
+                 "settled_notify", "settled_query", "settled_statement", "totals"):
+        assert first[name] == second[name], name
+    return second
 
 
 def test_today_by_beijing_hour(place, courses):
@@ -56,9 +81,7 @@ def test_today_by_beijing_hour(place, courses):
     notify_received(at(4, 0, 11))                                   # a duplicate is still received
     place(at(5, 0, 1), OrderStatus.PAID, EventKind.NOTIFY)          # tomorrow: not today
 
-    with CaptureQueriesContext(connection) as queries:
-        data = sales_dashboard(range_key="today", now=NOW)
-    assert len(queries) == 4
+    data = dashboard_twice("today")
 
     assert data["labels"][0] == "00:00" and data["labels"][-1] == "23:00" and len(data["labels"]) == 24
     assert data["created"][0] == 1 and data["paid"][0] == 1 and data["revenue"][0] == Decimal("99.00")
@@ -83,9 +106,7 @@ def test_the_last_30_days_by_beijing_day(place):
     place(datetime(2026, 11, 5, 0, 0, tzinfo=BEIJING))        # the first day of the 30
     place(datetime(2026, 11, 4, 23, 59, tzinfo=BEIJING))      # the day before: out
 
-    with CaptureQueriesContext(connection) as queries:
-        data = sales_dashboard(range_key="30d", now=NOW)
-    assert len(queries) == 4
+    data = dashboard_twice("30d")
 
     assert len(data["labels"]) == 30 and data["labels"][0] == "11-05" and data["labels"][-1] == "12-04"
     assert data["created"][-1] == 1 and data["created"][-2] == 2 and data["created"][0] == 1
@@ -100,11 +121,14 @@ def test_the_query_count_does_not_grow_with_the_orders(place, admin_client):
             assert admin_client.get("/admin/dashboard/?range=30d").status_code == 200
         return len(queries)
 
-    place(at(4, 9), OrderStatus.PAID, EventKind.NOTIFY)
+    now = timezone.now()
+    place(now - timedelta(days=3), OrderStatus.PAID, EventKind.NOTIFY)
+    view_queries()  # the closed hours of the 30 days are aggregated once
     few = view_queries()
     for minute in range(20):
-        place(at(4, 10, minute), OrderStatus.PAID, EventKind.QUERY)
-    assert view_queries() == few
+        place(now - timedelta(days=2, minutes=minute), OrderStatus.PAID, EventKind.QUERY)
+        place(now - timedelta(seconds=minute), OrderStatus.PAID, EventKind.NOTIFY)
+    assert view_queries() == few  # the open hour, live: as many queries for 21 orders as for 1
 
 
 def test_only_staff_who_may_view_orders_see_it(make_order, student):
@@ -129,3 +153,21 @@ def test_the_range_ends_at_beijing_midnight(place):
     span = data["range"]
     assert span.start == at(4, 0) and span.end == at(5, 0)
     assert span.end - span.start == timedelta(days=1)
+
+
+def test_the_periodic_job_aggregates_closed_hours_once(place):
+    from apps.dashboard.services import sales_hours_refresh
+    from apps.dashboard.tasks import refresh_sales_hours
+    from luffyapi.celery import app
+
+    place(at(4, 9, 5), OrderStatus.PAID, EventKind.NOTIFY)
+    assert sales_hours_refresh(now=NOW) == 31 * 24
+    hour = SalesHour.objects.get(hour=at(4, 9))
+    assert (hour.created, hour.paid, hour.settled_notify, hour.revenue) == (1, 1, 1, Decimal("99.00"))
+    with CaptureQueriesContext(connection) as queries:
+        assert sales_hours_refresh(now=NOW) == 31 * 24
+    assert len(queries) == 1  # all stored: nothing aggregated again
+    with CaptureQueriesContext(connection) as queries:
+        sales_dashboard(range_key="30d", now=NOW)
+    assert len(queries) == 6  # the dashboard then reads them back
+    assert app.conf.beat_schedule["dashboard-sales-hours"]["task"] == refresh_sales_hours.name

@@ -11,6 +11,7 @@ import urllib.request
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from apps.dashboard.services import sales_hours_refresh
 from apps.finance.services import statement_reconcile_due
 from apps.order.services.reconcile import orders_reconcile
 
@@ -36,6 +37,10 @@ class Command(BaseCommand):
                     self.stdout.write(f"reconcile: {counts}")
             except Exception as exc:  # keep the loop alive; the next pass retries
                 self.stderr.write(f"reconcile failed: {exc!r}")
+            try:
+                sales_hours_refresh()  # the dashboard's closed hours, before anyone asks
+            except Exception as exc:  # the next pass retries
+                self.stderr.write(f"dashboard hours failed: {exc!r}")
             try:
                 report = statement_reconcile_due()
                 if report:
