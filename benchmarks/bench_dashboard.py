@@ -41,13 +41,20 @@ def insert(cursor, table, columns, rows):
     cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
 
 
-def generate(now):
-    """Fill the tables; returns how many rows of each were written."""
+# Orders by Beijing hour of the day: quiet at night, busiest in the evening (weights, max 1).
+DAY_SHAPE = [0.12, 0.07, 0.05, 0.04, 0.04, 0.05, 0.1, 0.2, 0.35, 0.5, 0.6, 0.62, 0.66, 0.6,
+             0.58, 0.6, 0.62, 0.6, 0.62, 0.75, 0.9, 1.0, 0.8, 0.35]
+
+
+def generate(now, orders=ORDERS, progress=True):
+    """Fill the tables with `orders` orders over the last 30 Beijing days, up to `now`; returns
+    how many rows of each were written. Rows go in with executemany, BATCH at a time."""
     from django.db import connection, transaction
 
     from apps.course.models import Course
     from apps.order.constants import EventKind, OrderStatus, Outcome
     from apps.order.models import Order, OrderDetail, PaymentEvent
+    from lib.al_pay.times import BEIJING
     from tests.factories import CourseFactory, UserFactory
 
     ops = connection.ops
@@ -57,8 +64,16 @@ def generate(now):
     courses = [CourseFactory(price=price).pk for price in PRICES]
     assert Course.objects.count() == len(PRICES)
     rng = random.Random(17)
-    start = now - timedelta(days=29, hours=now.hour, minutes=now.minute)
+    local = now.astimezone(BEIJING)
+    start = local - timedelta(days=29, hours=local.hour, minutes=local.minute,
+                              seconds=local.second, microseconds=local.microsecond)
     span = (now - start).total_seconds()
+
+    def moment():
+        while True:  # rejection sampling: the day's shape, spread over the 30 days
+            created = start + timedelta(seconds=rng.random() * span)
+            if rng.random() < DAY_SHAPE[created.hour]:
+                return created
     counts = {"orders": 0, "lines": 0, "events": 0}
     order_columns = ["id", "subject", "total_amount", "out_trade_no", "trade_no", "order_status",
                      "pay_type", "pay_time", "channel", "user_id", "course_key", "expire_time",
@@ -73,21 +88,22 @@ def generate(now):
                 + [OrderStatus.CANCELLED] * 9 + [OrderStatus.UNPAID] * 3)
     settled_by = [EventKind.NOTIFY] * 85 + [EventKind.QUERY] * 12 + [EventKind.STATEMENT] * 3
     with connection.cursor() as cursor:
-        for first in range(1, ORDERS + 1, BATCH):
-            orders, lines, events = [], [], []
-            for pk in range(first, min(first + BATCH, ORDERS + 1)):
-                created = start + timedelta(seconds=rng.random() * span)
+        for first in range(1, orders + 1, BATCH):
+            rows, lines, events = [], [], []
+            for pk in range(first, min(first + BATCH, orders + 1)):
+                created = moment()
                 status = rng.choice(statuses)
                 course = rng.randrange(len(PRICES))
                 price = PRICES[course]
                 no = f"{created:%Y%m%d%H%M%S}{pk:014d}"
                 paid = status == OrderStatus.PAID
-                paid_at = created + timedelta(seconds=rng.randint(20, 900)) if paid else None
+                paid_at = (min(now, created + timedelta(seconds=rng.randint(20, 900)))
+                           if paid else None)
                 refunded_at = (paid_at + timedelta(hours=rng.randint(1, 30))
                                if paid and rng.random() < 0.02 else None)
                 if refunded_at and refunded_at > now:
                     refunded_at = None
-                orders.append((
+                rows.append((
                     pk, "课程", money(price), no, f"2026{pk:024d}" if paid else None, status, 1,
                     when(paid_at), "page", rng.choice(users), str(courses[course]),
                     when(created + timedelta(minutes=30)), money(price if refunded_at else 0),
@@ -107,15 +123,15 @@ def generate(now):
                 elif status != OrderStatus.UNPAID:
                     events.append((pk, no, EventKind.TRANSITION, "{}", True, Outcome.TRANSITION,
                                    "", OrderStatus.UNPAID, status, "", False, None,
-                                   when(created + timedelta(minutes=30))))
+                                   when(min(now, created + timedelta(minutes=30)))))
             with transaction.atomic():
-                insert(cursor, Order._meta.db_table, order_columns, orders)
+                insert(cursor, Order._meta.db_table, order_columns, rows)
                 insert(cursor, OrderDetail._meta.db_table, line_columns, lines)
                 insert(cursor, PaymentEvent._meta.db_table, event_columns, events)
-            counts["orders"] += len(orders)
+            counts["orders"] += len(rows)
             counts["lines"] += len(lines)
             counts["events"] += len(events)
-            if counts["orders"] % 200_000 == 0:
+            if progress and counts["orders"] % 200_000 == 0:
                 print(f"  {counts['orders']:,} orders, {counts['events']:,} events", flush=True)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:

@@ -14,6 +14,7 @@ from apps.order.constants import EventKind, OrderStatus, Outcome
 from apps.order.models import Order, OrderDetail, PaymentEvent
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 SETTLING = (Outcome.PAID, Outcome.PAID_AFTER_CLOSE)  # the events that moved an order to paid
 SETTLED_BY = (EventKind.NOTIFY, EventKind.QUERY, EventKind.STATEMENT)
 COUNTS = ("created", "paid", "cancelled", "timed_out", "notifies", "settled_notify",
@@ -59,6 +60,8 @@ def hours_aggregate(start: datetime, end: datetime) -> dict:
         for hour, row in rows:
             figures = hours.setdefault(hour, {})
             for name, value in row.items():
+                if name in AMOUNTS:  # SQLite sums decimals in floating point: back to cents
+                    value = Decimal(value or 0).quantize(CENT)
                 figures[name] = figures.get(name, 0) + (value or 0)
 
     def created_in(model, field="created_time"):
