@@ -189,7 +189,7 @@ class OrderAdmin(admin.ModelAdmin):
         for order in skipped:
             self.message_user(request, f"{order.out_trade_no}: 未支付或已退款，跳过", messages.WARNING)
         previews = _refund_previews(refundable, request.POST)
-        if not previews:
+        if not previews and refundable:  # (orders with nothing left were reported just above)
             chosen = set(request.POST.getlist("lines"))
             done_before = any(str(line.pk) in chosen for order in refundable
                               for line in order.lines.all() if line.is_refunded)
