@@ -119,7 +119,7 @@ def statement_reconcile(*, bill_date: date, provisional=False) -> dict:
             _save_changed(day, state=state, error="")
         open_count = day.mismatches.filter(status=MismatchStatus.OPEN).count()
         lines = day.lines.count()
-    report = {"bill_date": bill_date.isoformat(), "state": state, "lines": lines,
+    report = {"bill_date": bill_date.isoformat(), "state": str(state), "lines": lines,
               "differences": len(found), "settled": settled, "resolved": resolved,
               "open": open_count}
     logger.info("statement %s reconciled: %s", bill_date, report)
