@@ -91,8 +91,10 @@ clean:
 	rm -rf $(VENV) var/static var/test-*.sqlite3*
 
 ## bench: the site under gunicorn driven by wrk, endpoint by endpoint (var/bench/latest.json),
-##        then the payment micro-benchmarks; DATABASE_URL=mysql://... benchmarks MariaDB/MySQL
+##        then the payment micro-benchmarks, then the sales dashboard on a million generated
+##        orders (benchmarks/bench_dashboard.py); DATABASE_URL=mysql://... benchmarks MariaDB/MySQL
 bench: setup
 	scripts/system-packages.sh bench
 	$(PY) benchmarks/http_bench.py
 	$(PY) benchmarks/bench_payments.py
+	$(PY) benchmarks/bench_dashboard.py

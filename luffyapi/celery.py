@@ -30,6 +30,9 @@ app.conf.beat_schedule = {
     "reconcile-statement": {"task": "finance.reconcile_statement",
                             "schedule": crontab(hour=os.environ.get("STATEMENT_RECONCILE_HOUR", 10),
                                                 minute=10)},
+    # The sales dashboard's closed hours, aggregated before anyone opens it (cheap when current).
+    "dashboard-sales-hours": {"task": "dashboard.sales_hours", "schedule": 300.0,
+                              "options": {"expires": 300}},
 }
 
 

@@ -5,11 +5,14 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from apps.dashboard.views import sales_dashboard_view
 from utils.health import health
 from utils.metrics import metrics_view
 from utils.views import spa_index
 
 urlpatterns = [
+    # Before the admin's own URLs: a page of the admin (its login, its layout), not a model's.
+    path("admin/dashboard/", admin.site.admin_view(sales_dashboard_view), name="sales-dashboard"),
     path("admin/", admin.site.urls),
     path("api/user/", include("apps.user.urls")),
     path("api/course/", include("apps.course.urls")),

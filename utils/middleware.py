@@ -1,6 +1,7 @@
 """Middleware: /api/x and /api/x/ reach the same endpoint; API bodies have a size limit."""
 from django.conf import settings
-from django.http import JsonResponse
+
+from .response import envelope_response
 
 
 class ApiTrailingSlashMiddleware:
@@ -44,16 +45,12 @@ class ApiBodyLimitMiddleware:
         length = request.META.get("CONTENT_LENGTH") or ""
         if not length.strip():
             if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
-                return _envelope(411, "请求必须带 Content-Length", "length_required")
+                return envelope_response(411, "请求必须带 Content-Length", "length_required")
             return None
         try:
             size = int(length)
         except ValueError:
-            return _envelope(400, "Content-Length 无效", "bad_content_length")
+            return envelope_response(400, "Content-Length 无效", "bad_content_length")
         if size > limit:
-            return _envelope(413, f"请求体过大（上限 {limit} 字节）", "body_too_large")
+            return envelope_response(413, f"请求体过大（上限 {limit} 字节）", "body_too_large")
         return None
-
-
-def _envelope(http_status, msg, code):
-    return JsonResponse({"status": 1, "msg": msg, "code": code}, status=http_status)

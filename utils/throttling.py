@@ -9,8 +9,10 @@ import math
 from functools import lru_cache
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from rest_framework.throttling import ScopedRateThrottle
+
+from .response import envelope_response
 
 # Shown to people as it is (the SPA displays `msg`).
 LOCKED_OUT_MSG = "登录失败次数过多，请 {minutes} 分钟后再试"
@@ -61,8 +63,7 @@ def lockout_response(request, original_response=None, credentials=None):
     seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
     msg = LOCKED_OUT_MSG.format(minutes=max(1, math.ceil(seconds / 60)))
     if request.path.startswith("/api/"):
-        response = JsonResponse({"status": 1, "msg": msg, "code": "too_many_login_failures"},
-                                status=429, json_dumps_params={"ensure_ascii": False})
+        response = envelope_response(429, msg, "too_many_login_failures")
     else:  # the admin's login form
         response = HttpResponse(msg, status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(seconds)

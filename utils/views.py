@@ -1,6 +1,8 @@
 """Site-level views: the SPA's index.html for every front-end route, JSON 404/500 for the API."""
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse
+
+from .response import envelope_response
 
 
 def spa_index(request, *args, **kwargs):
@@ -22,11 +24,11 @@ def spa_index(request, *args, **kwargs):
 
 def not_found(request, exception=None):
     if request.path.startswith("/api/"):
-        return JsonResponse({"status": 1, "msg": "接口不存在", "code": "not_found"}, status=404)
+        return envelope_response(404, "接口不存在", "not_found")
     return HttpResponse("Not Found", status=404, content_type="text/plain")
 
 
 def server_error(request):
     if request.path.startswith("/api/"):
-        return JsonResponse({"status": 1, "msg": "服务器内部错误", "code": "server_error"}, status=500)
+        return envelope_response(500, "服务器内部错误", "server_error")
     return HttpResponse("Server Error", status=500, content_type="text/plain")

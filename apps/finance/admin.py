@@ -1,16 +1,22 @@
 """Admin for the daily statement: one page per day (Alipay's totals vs ours, the differences),
 and the differences themselves, which a human marks resolved."""
+from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from lib.al_pay.errors import AlipayError
+from lib.al_pay.statement import StatementFormatError
 
 from . import services
-from .constants import MismatchStatus
+from .constants import DayState, MismatchStatus
 from .models import StatementDay, StatementMismatch
 
 
@@ -36,8 +42,55 @@ def order_links(mismatch) -> dict:
 
 @admin.register(StatementDay)
 class StatementDayAdmin(ReadOnlyAdmin):
-    list_display = ["bill_date", "alipay_trade_count", "our_trade_count", "alipay_trade_amount",
-                    "our_trade_amount", "alipay_refund_amount", "our_refund_amount", "open_count"]
+    list_display = ["bill_date", "state_label", "alipay_trade_count", "our_trade_count",
+                    "alipay_trade_amount", "our_trade_amount", "alipay_refund_amount",
+                    "our_refund_amount", "open_count"]
+    list_filter = ["state"]
+    change_list_template = "admin/finance/statementday_changelist.html"
+
+    def get_urls(self):
+        return [path("reconcile/", self.admin_site.admin_view(self.reconcile_view),
+                     name="finance_statementday_reconcile"), *super().get_urls()]
+
+    def has_reconcile_permission(self, request):
+        return request.user.has_perm("finance.reconcile_statementday")
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {
+            **(extra_context or {}), "can_reconcile": self.has_reconcile_permission(request),
+            "today": services.beijing_today()})
+
+    def reconcile_view(self, request):
+        """POST a day (and 临时 for today): refused days say why; nothing is written for them."""
+        if request.method != "POST" or not self.has_reconcile_permission(request):
+            raise PermissionDenied
+        back = HttpResponseRedirect(reverse("admin:finance_statementday_changelist"))
+        try:
+            bill_date = date.fromisoformat(request.POST.get("bill_date", ""))
+        except ValueError:
+            self.message_user(request, "请输入日期（YYYY-MM-DD）", messages.ERROR)
+            return back
+        try:
+            report = services.statement_reconcile(
+                bill_date=bill_date, provisional=request.POST.get("provisional") == "1")
+        except services.StatementDayRefused as exc:
+            self.message_user(request, f"未对账：{exc}", messages.ERROR)
+            return back
+        except (AlipayError, StatementFormatError) as exc:
+            self.message_user(request, f"{bill_date} 账单下载失败，已标记为失败：{exc}",
+                              messages.ERROR)
+            return back
+        self.log_change(request, StatementDay.objects.get(bill_date=bill_date),
+                        f"reconciled: {report}")
+        self.message_user(request, f"{bill_date} 已对账（{DayState(report['state']).label}）："
+                          f"{report['lines']} 行，{report['differences']} 处差异，"
+                          f"{report['open']} 处未处理", messages.SUCCESS)
+        return back
+
+    @admin.display(description="对账状态", ordering="state")
+    def state_label(self, day):
+        return format_html('<span class="statement-state statement-state--{}">{}</span>',
+                           day.state, day.get_state_display())
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(open_mismatches=Count(
@@ -66,6 +119,7 @@ class StatementDayAdmin(ReadOnlyAdmin):
         return TemplateResponse(request, "admin/finance/statement_day.html", {
             **self.admin_site.each_context(request), "opts": self.opts, "title": str(day),
             "day": day, "totals": [(name, a, o, a != o) for name, a, o in totals],
+            "final": day.is_final, "failed": day.state == DayState.FAILED,
             "mismatches": mismatches, "lines": day.lines.all(),
             "mismatch_list_url": reverse("admin:finance_statementmismatch_changelist")
             + f"?day__id__exact={day.pk}"})

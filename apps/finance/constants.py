@@ -20,6 +20,14 @@ class MismatchKind(models.TextChoices):
     REFUND_MISSING_IN_STATEMENT = "refund_missing_in_statement", "本地有退款，账单中没有"
 
 
+class DayState(models.TextChoices):
+    """How far a statement day can be trusted; only COMPLETE may ever read "matching"."""
+
+    COMPLETE = "complete", "已对账"        # a finished Beijing day, its statement downloaded
+    PROVISIONAL = "provisional", "临时"    # today, on request: the day is not over; redone later
+    FAILED = "failed", "下载失败"          # the latest download or parse failed: nothing to trust
+
+
 class MismatchStatus(models.TextChoices):
     OPEN = "open", "待处理"
     RESOLVED = "resolved", "已处理"

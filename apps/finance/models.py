@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.db import models
 
-from .constants import LineKind, MismatchKind, MismatchStatus
+from .constants import DayState, LineKind, MismatchKind, MismatchStatus
 
 _MONEY = dict(max_digits=12, decimal_places=2)
 
@@ -11,6 +11,11 @@ class StatementDay(models.Model):
     """One Beijing day of Alipay's trade statement, with Alipay's totals next to ours."""
 
     bill_date = models.DateField("账单日期", unique=True)
+    # The latest run's result: a provisional or failed day is never shown as matching, and the
+    # daily job redoes every day that is not COMPLETE.
+    state = models.CharField("对账状态", max_length=12, choices=DayState.choices,
+                             default=DayState.COMPLETE)
+    error = models.CharField("失败原因", max_length=255, blank=True, default="")
     files = models.CharField("账单文件", max_length=500, blank=True, default="")
     # Alipay's figures: counts from the summary (汇总) file, amounts from the detail lines.
     alipay_trade_count = models.IntegerField("支付宝交易笔数", default=0)
@@ -30,9 +35,14 @@ class StatementDay(models.Model):
         ordering = ["-bill_date"]
         verbose_name = "支付宝对账单"
         verbose_name_plural = "支付宝对账单"
+        permissions = [("reconcile_statementday", "可下载并对账某日的支付宝账单")]
 
     def __str__(self):
         return f"对账单 {self.bill_date}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state == DayState.COMPLETE
 
 
 class StatementLine(models.Model):

@@ -6,6 +6,11 @@ difference becomes a StatementMismatch. Money moves in one case only: Alipay too
 amount of an order we still show unpaid (its notify and queries were lost) — then the order
 is settled through payment_settle, the notify's own code path. Everything else is flagged.
 Running a day again finds the same differences and writes nothing new.
+
+A day that cannot have a statement is refused before anything is asked or written: a future
+day, and today (Beijing) unless the caller asks for a provisional run, which is stored as
+DayState.PROVISIONAL and redone by the next regular run. A failed download is stored as
+DayState.FAILED, so the day never reads as matching.
 """
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -21,11 +26,11 @@ from apps.order.services.events import event_record
 from apps.order.services.payments import payment_settle
 from lib.al_pay import client as alipay
 from lib.al_pay.errors import AlipayError
-from lib.al_pay.statement import Statement, parse_statement
+from lib.al_pay.statement import Statement, StatementFormatError, parse_statement
 from lib.al_pay.times import BEIJING
 from utils.logging import get_logger
 
-from .constants import LineKind, MismatchKind, MismatchStatus
+from .constants import DayState, LineKind, MismatchKind, MismatchStatus
 from .models import StatementDay, StatementLine, StatementMismatch
 
 logger = get_logger("pay")
@@ -37,16 +42,43 @@ def beijing_day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+def beijing_today() -> date:
+    return timezone.now().astimezone(BEIJING).date()
+
+
 def beijing_yesterday() -> date:
-    return (timezone.now().astimezone(BEIJING) - timedelta(days=1)).date()
+    return beijing_today() - timedelta(days=1)
+
+
+class StatementDayRefused(ValueError):
+    """A day that has no statement to reconcile (yet); the message says why, for people."""
+
+
+def statement_day_check(*, bill_date: date, provisional=False) -> str:
+    """The state a run of `bill_date` would store, or StatementDayRefused for an impossible day."""
+    today = beijing_today()
+    if bill_date > today:
+        raise StatementDayRefused(
+            f"{bill_date} 是未来的日期（北京时间今天是 {today}）：这一天还没有账单，不能对账。")
+    if bill_date == today:
+        if not provisional:
+            raise StatementDayRefused(
+                f"{bill_date} 是今天（北京时间），这一天还没有结束，支付宝次日才出完整账单。"
+                "如确需查看，请用临时对账（--provisional）：结果标为“临时”，下次正式对账会重做。")
+        return DayState.PROVISIONAL
+    return DayState.COMPLETE
 
 
 def statement_reconcile_due() -> dict | None:
-    """The laptop's daily run: yesterday's statement once it exists (after the set hour)."""
+    """The laptop's daily run: yesterday's statement once it exists (after the set hour).
+
+    Yesterday is run again until it is COMPLETE: a provisional run made while it was today,
+    or a failed download, is redone.
+    """
     now = timezone.now().astimezone(BEIJING)
     yesterday = beijing_yesterday()
-    if now.hour < settings.STATEMENT_RECONCILE_HOUR or \
-            StatementDay.objects.filter(bill_date=yesterday).exists():
+    if now.hour < settings.STATEMENT_RECONCILE_HOUR or StatementDay.objects.filter(
+            bill_date=yesterday, state=DayState.COMPLETE).exists():
         return None
     return statement_reconcile(bill_date=yesterday)
 
@@ -62,30 +94,56 @@ def statement_fetch(*, bill_date: date) -> Statement:
     return parse_statement(alipay.statement_download(url))
 
 
-def statement_reconcile(*, bill_date: date) -> dict:
+def statement_reconcile(*, bill_date: date, provisional=False) -> dict:
     """Fetch, store and compare one day. Returns counts for the caller to print.
 
+    StatementDayRefused for a future day, or today without `provisional`: nothing is written.
     The download happens first, outside any transaction; the rest is one transaction holding
     the day's row lock, so two runs of the same day (beat and a human) queue, never interleave.
+    A failed download or parse marks the day FAILED (and raises).
     """
-    statement = statement_fetch(bill_date=bill_date)
+    state = statement_day_check(bill_date=bill_date, provisional=provisional)
+    try:
+        statement = statement_fetch(bill_date=bill_date)
+    except (AlipayError, StatementFormatError) as exc:
+        _day_failed(bill_date, exc)
+        raise
     with transaction.atomic():
-        StatementDay.objects.get_or_create(bill_date=bill_date)
+        StatementDay.objects.get_or_create(bill_date=bill_date, defaults={"state": state})
         day = StatementDay.objects.select_for_update().get(bill_date=bill_date)
         _store(day, statement)
         found, settled = _compare(day)
         resolved = _resolve_vanished(day, found)
         _update_totals(day)
+        if day.state != state or day.error:
+            _save_changed(day, state=state, error="")
         open_count = day.mismatches.filter(status=MismatchStatus.OPEN).count()
         lines = day.lines.count()
-    report = {"bill_date": bill_date.isoformat(), "lines": lines, "differences": len(found),
-              "settled": settled, "resolved": resolved, "open": open_count}
+    report = {"bill_date": bill_date.isoformat(), "state": str(state), "lines": lines,
+              "differences": len(found), "settled": settled, "resolved": resolved,
+              "open": open_count}
     logger.info("statement %s reconciled: %s", bill_date, report)
     return report
 
 
+def _day_failed(bill_date, exc) -> None:
+    """Remember that the latest attempt failed: the day is shown as failed, never as matching."""
+    with transaction.atomic():
+        day, _ = StatementDay.objects.get_or_create(bill_date=bill_date,
+                                                    defaults={"state": DayState.FAILED})
+        day = StatementDay.objects.select_for_update().get(pk=day.pk)
+        _save_changed(day, state=DayState.FAILED, error=f"{exc}"[:255])
+    logger.error("statement %s not reconciled: %s", bill_date, exc)
+
+
 def _store(day, statement: Statement) -> None:
-    """Keep the lines not stored yet, and Alipay's totals."""
+    """Keep the lines not stored yet, drop those the statement no longer has (a provisional
+    day's statement is redone in full), and Alipay's totals."""
+    keys = {(line.kind, line.trade_no[:64], line.out_request_no[:64]) for line in statement.lines}
+    stale = [pk for pk, *key in day.lines.values_list("pk", "kind", "trade_no", "out_request_no")
+             if tuple(key) not in keys]
+    if stale:
+        StatementLine.objects.filter(pk__in=stale).delete()
     known = set(day.lines.values_list("kind", "trade_no", "out_request_no"))
     new = {}
     for line in statement.lines:

@@ -7,7 +7,9 @@ from . import services
 
 
 @shared_task(name="finance.reconcile_statement", ignore_result=True)
-def reconcile_statement(bill_date=None):
-    """Reconcile one day (ISO date; default yesterday, Beijing); idempotent, so retries are safe."""
+def reconcile_statement(bill_date=None, provisional=False):
+    """Reconcile one day (ISO date; default yesterday, Beijing); idempotent, so retries are safe.
+
+    Beat runs yesterday, which also redoes a provisional or failed run of that day."""
     day = date.fromisoformat(bill_date) if bill_date else services.beijing_yesterday()
-    return services.statement_reconcile(bill_date=day)
+    return services.statement_reconcile(bill_date=day, provisional=provisional)

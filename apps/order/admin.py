@@ -1,8 +1,12 @@
 """Admin for orders: list, filters, search, read-only lines and payment events."""
+import json
 from functools import partial
 
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
 from apps.finance.admin_filters import OpenStatementMismatchFilter
 from utils.exceptions import LuffyError
@@ -12,7 +16,7 @@ from .models import Order, OrderDetail, PaymentEvent
 from .services.events import event_record
 from .services.orders import order_cancel
 from .services.payments import payment_sync
-from .services.refunds import order_refund
+from .services.refunds import order_refund, refund_preview
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -36,14 +40,31 @@ class OrderDetailInline(ReadOnlyInline):
 
 
 class PaymentEventInline(ReadOnlyInline):
+    """One short row per event; the raw parameters stay folded (and on the event's own page),
+    so the order page fits a 1,280 px screen."""
+
     model = PaymentEvent
-    fields = ["created_time", "kind", "outcome", "actor", "status_change", "verified",
-              "flagged", "notify_id", "detail", "params"]
+    fields = ["when", "kind", "outcome", "amount", "actor", "status_change", "flagged", "detail",
+              "raw"]
     readonly_fields = fields
     ordering = ["created_time", "id"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description="时间", ordering="created_time")
+    def when(self, event):
+        moment = timezone.localtime(event.created_time)
+        return format_html('<time datetime="{}" title="{}">{}</time>', moment.isoformat(),
+                           moment.strftime("%Y-%m-%d %H:%M:%S"), moment.strftime("%m-%d %H:%M:%S"))
+
+    @admin.display(description="金额 / 支付宝交易号")
+    def amount(self, event):
+        params = event.params or {}
+        money = next((f"¥{params[key]}" for key in ("total_amount", "refund_fee", "refund_amount")
+                      if isinstance(params.get(key), str) and params[key]), "")
+        trade_no = params.get("trade_no") if isinstance(params.get("trade_no"), str) else ""
+        return format_html('{}<br><small class="event-trade-no">{}</small>', money, trade_no)
 
     @admin.display(description="状态变更")
     def status_change(self, event):
@@ -51,6 +72,16 @@ class PaymentEventInline(ReadOnlyInline):
             return ""
         return (f"{event.from_status}->{event.to_status} "
                 f"({event.get_from_status_display()} → {event.get_to_status_display()})")
+
+    @admin.display(description="原始参数")
+    def raw(self, event):
+        if not event.params:
+            return ""
+        url = reverse("admin:order_paymentevent_change", args=[event.pk])
+        text = json.dumps(event.params, ensure_ascii=False, indent=1, sort_keys=True)
+        return format_html('<details class="event-raw"><summary title="{} 项">展开</summary>'
+                           '<pre>{}</pre><a href="{}">事件页</a></details>',
+                           len(event.params), text, url)
 
 
 @admin.register(Order)
@@ -64,6 +95,9 @@ class OrderAdmin(admin.ModelAdmin):
     # No date_hierarchy: it makes MySQL convert time zones, which fails on servers without
     # the time-zone tables loaded; the date filters above need no conversion.
     inlines = [OrderDetailInline, PaymentEventInline]
+
+    class Media:
+        css = {"all": ["order/admin-order.css"]}
     actions = ["query_alipay", "close_orders", "refund_orders"]
     # Money and payment facts come from Alipay and the services, never from a form.
     readonly_fields = ["out_trade_no", "user", "total_amount", "order_status", "pay_type", "channel",
@@ -120,26 +154,62 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.action(description="退款：选择已支付订单中的课程 (alipay.trade.refund)",
                   permissions=["refund"])
     def refund_orders(self, request, queryset):
+        """Money leaves the company, so three deliberate steps, nothing pre-selected:
+
+        1. choose: each order's refundable lines, none ticked; "退全部" per order is its own
+           button showing that order's refundable total;
+        2. review: the chosen lines, the amount, and what each order keeps (an empty choice
+           goes back to step 1 with an error, nothing refunded);
+        3. confirm=yes: one alipay.trade.refund per line.
+        """
         refundable = list(queryset.filter(order_status=OrderStatus.PAID,
                                           lines__refund_time__isnull=True)
                           .distinct().select_related("user").prefetch_related("lines__course"))
         skipped = queryset.exclude(pk__in=[order.pk for order in refundable])
-        # Money leaves the company: an intermediate page lists each order's lines to choose.
-        if request.POST.get("confirm") != "yes":
-            return TemplateResponse(request, "admin/order/refund_confirmation.html", {
-                **self.admin_site.each_context(request), "title": "确认退款",
-                "opts": self.model._meta, "orders": refundable, "skipped": skipped,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": "选择要退款的课程", "skipped": skipped,
+                   "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+        if request.POST.get("confirm") == "yes":
+            return self._refund_confirmed(request, refundable, skipped)
+        full_of = request.POST.get("all_of", "")
+        if full_of or request.POST.get("step") == "review":
+            previews = _refund_previews(refundable, request.POST, full_of=full_of)
+            if previews:
+                return TemplateResponse(request, "admin/order/refund_review.html", {
+                    **context, "title": "确认退款", "previews": previews, "full": bool(full_of),
+                    "total": sum(preview.amount for preview in previews)})
+            context["error"] = "没有选择任何课程，未退款。请勾选要退的课程，或对整单按「退全部」。"
+        for order in refundable:
+            order.refundable_amount = sum(line.real_price for line in order.lines.all()
+                                          if not line.is_refunded)
+        return TemplateResponse(request, "admin/order/refund_confirmation.html",
+                                {**context, "orders": refundable})
+
+    def _refund_confirmed(self, request, refundable, skipped):
         for order in skipped:
             self.message_user(request, f"{order.out_trade_no}: 未支付或已退款，跳过", messages.WARNING)
-        chosen = {int(pk) for pk in request.POST.getlist("lines") if pk.isdigit()}
-        for order in refundable:
-            line_ids = [line.pk for line in order.lines.all() if line.pk in chosen]
-            if not line_ids:
-                self.message_user(request, f"{order.out_trade_no}: 未选择课程，跳过", messages.WARNING)
-                continue
-            self._each(request, [order], partial(_refund_lines, line_ids=line_ids,
-                                                 actor=request.user.username), "已退款")
+        previews = _refund_previews(refundable, request.POST)
+        if not previews and refundable:  # (orders with nothing left were reported just above)
+            chosen = set(request.POST.getlist("lines"))
+            done_before = any(str(line.pk) in chosen for order in refundable
+                              for line in order.lines.all() if line.is_refunded)
+            self.message_user(request, "所选课程均已退款，未再退款" if done_before
+                              else "没有选择任何课程，未退款", messages.ERROR)
+        for preview in previews:
+            self._each(request, [preview.order], partial(
+                _refund_lines, line_ids=[line.pk for line in preview.lines],
+                actor=request.user.username), "已退款")
+
+
+def _refund_previews(orders, post, *, full_of=""):
+    """What the posted choice would refund, per order; `full_of`: every open line of that order."""
+    if full_of:
+        orders = [order for order in orders if str(order.pk) == full_of]
+        chosen = [line.pk for order in orders for line in order.lines.all()]
+    else:
+        chosen = [int(pk) for pk in post.getlist("lines") if pk.isdigit()]
+    previews = (refund_preview(order=order, line_ids=chosen) for order in orders)
+    return [preview for preview in previews if preview is not None]
 
 
 def _refund_lines(order, *, line_ids, actor):

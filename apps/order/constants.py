@@ -64,6 +64,8 @@ class Outcome(models.TextChoices):
     MISSING_TRADE_NO = "missing_trade_no", "缺少交易号"
     UNKNOWN_TRADE_STATUS = "unknown_trade_status", "未知交易状态"
     UNPARSABLE = "unparsable", "无法解析"
+    # Signed, but its total_amount is not Alipay's "digits.two digits": refused and flagged.
+    BAD_AMOUNT = "bad_amount", "金额格式无效"
     VERIFIED = "verified", "验签通过"  # a browser return whose signature checks out
     # The trade as Alipay sees it.
     WAIT_BUYER_PAY = "wait_buyer_pay", "等待付款"

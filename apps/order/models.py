@@ -68,6 +68,8 @@ class OrderDetail(models.Model):
     class Meta:
         db_table = "luffy_order_detail"
         constraints = [models.UniqueConstraint(fields=["order", "course"], name="uniq_order_course")]
+        # Refunds by the hour (sales dashboard) and by the day (statement reconciliation).
+        indexes = [models.Index(fields=["refund_time", "real_price"], name="line_refund_time")]
         verbose_name = "订单详情"
         verbose_name_plural = "订单详情"
 
@@ -116,6 +118,12 @@ class PaymentEvent(models.Model):
     class Meta:
         db_table = "luffy_payment_event"
         ordering = ["created_time", "id"]
+        # The sales dashboard: notifies received and transitions by hour, and payments settled
+        # by notify/query/statement.
+        indexes = [models.Index(fields=["kind", "created_time", "to_status"],
+                                name="event_kind_time"),
+                   models.Index(fields=["outcome", "created_time", "kind"],
+                                name="event_outcome_time")]
         verbose_name = "支付事件"
         verbose_name_plural = "支付事件"
 

@@ -32,7 +32,7 @@ class TradeNotify:
     out_trade_no: str
     trade_no: str
     trade_status: str
-    total_amount: Decimal | None  # None when Alipay's text is not a plain 2-decimal amount
+    total_amount: Decimal  # Alipay's "digits.two digits" text; any other text is refused
     paid_at: datetime | None      # gmt_payment, else notify_time, else None
     notify_id: str
     params: dict = field(repr=False)
@@ -60,9 +60,14 @@ def notify_authenticate(params: dict) -> TradeNotify:
         raise NotifyRefused("foreign_app_id", verified=True)
     if settings.ALIPAY_SELLER_ID and params.get("seller_id") != settings.ALIPAY_SELLER_ID:
         raise NotifyRefused("foreign_seller_id", verified=True)
+    # Money text is read exactly as Alipay writes it or not at all: " 99.00", "+99.00", "9.9e1"
+    # or "99.0" is no amount, whoever signed it.
+    total_amount = parse_amount(params.get("total_amount"))
+    if total_amount is None:
+        raise NotifyRefused("bad_amount", verified=True)
     return TradeNotify(
         out_trade_no=str(params.get("out_trade_no", "")), trade_no=str(params.get("trade_no", "")),
         trade_status=str(params.get("trade_status", "")),
-        total_amount=parse_amount(params.get("total_amount")),
+        total_amount=total_amount,
         paid_at=alipay_time_of(params, "gmt_payment", "notify_time"),
         notify_id=str(params.get("notify_id", "")), params=params)

@@ -1,7 +1,7 @@
 """Alipay's wire formats for time and money: Beijing time strings and "%.2f" amounts."""
 import re
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -38,12 +38,16 @@ def format_amount(amount: Decimal) -> str:
     return format(Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP), "f")
 
 
+# Alipay writes amounts as digits, a point and exactly two decimals ("99.00"): nothing else.
+AMOUNT_TEXT = re.compile(r"\d+\.\d{2}", re.ASCII)
+
+
 def parse_amount(text) -> Decimal | None:
-    """An amount sent by Alipay as a Decimal, or None when it is not a plain 2-decimal number."""
-    try:
-        value = Decimal(str(text).strip())
-        if not value.is_finite() or value != value.quantize(CENT):
-            return None
-    except (InvalidOperation, ValueError):  # quantize raises on absurdly long numbers
+    """An amount sent by Alipay as a Decimal, or None when it is not exactly `^\\d+\\.\\d{2}$`.
+
+    No sign, no exponent, no spaces, no other digits than ASCII's, not one decimal more or
+    less: "99.00" is an amount, " 99.00", "+99.00", "9.9e1", "99.0" and "99" are not.
+    """
+    if not isinstance(text, str) or AMOUNT_TEXT.fullmatch(text) is None:
         return None
-    return value
+    return Decimal(text)

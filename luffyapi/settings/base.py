@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "apps.course",
     "apps.order",
     "apps.finance",
+    "apps.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +108,10 @@ STATIC_ROOT = VAR_DIR / "static"
 # The built SPA (luffycity/dist) is served from the site root by WhiteNoise.
 SPA_DIST_DIR = BASE_DIR / "luffycity" / "dist"
 WHITENOISE_ROOT = SPA_DIST_DIR if SPA_DIST_DIR.is_dir() else None
+# Browser libraries the admin uses (Chart.js for the sales dashboard), copied out of the SPA's
+# pinned node_modules by `npm run build` (make spa): served as /static/vendor/..., no CDN.
+ADMIN_VENDOR_DIR = SPA_DIST_DIR / "admin-vendor"
+STATICFILES_DIRS = [("vendor", ADMIN_VENDOR_DIR)] if ADMIN_VENDOR_DIR.is_dir() else []
 # Vite puts a content hash in every asset name (assets/index-B1x2y3z4.js): cache them forever.
 WHITENOISE_IMMUTABLE_FILE_TEST = r"^.+[.-][0-9a-zA-Z_-]{8,12}\.(js|css|woff2?|svg|png)$"
 # The SPA's files are ours alone: no `Access-Control-Allow-Origin: *` on them (the API has CORS).
@@ -179,6 +184,8 @@ AXES_HANDLER = ("axes.handlers.cache.AxesCacheHandler" if REDIS_URL
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(seconds=env_int("LOGIN_LOCKOUT_SECONDS", 900))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+# Counted per account, not per spelling (NFKC + case folding, as the login looks it up).
+AXES_USERNAME_CALLABLE = "apps.user.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no start-up banner in every process's log
 AXES_CLIENT_IP_CALLABLE = "utils.throttling.client_ip"

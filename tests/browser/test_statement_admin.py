@@ -1,5 +1,7 @@
 """Finance reads a day of Alipay's statement in the admin (this module's sandbox holds only
 this day's trades, so the page shows exactly what the test planted)."""
+import re
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -28,7 +30,7 @@ def test_finance_reads_the_days_statement_in_the_admin(page, site, sandbox, djan
     sandbox.add_extra_trade(out_trade_no="GHOST20261203000002", total_amount="66.00",
                             subject="不明来款")
     today = timezone.now().astimezone(BEIJING).date()
-    call_command("reconcile_statement", "--date", today.isoformat())
+    call_command("reconcile_statement", "--date", today.isoformat(), "--provisional")
     assert Order.objects.get(out_trade_no=bought["out_trade_no"]).is_paid
 
     django_user_model.objects.create_superuser("finance", password="finance-pass-2026")
@@ -39,6 +41,12 @@ def test_finance_reads_the_days_statement_in_the_admin(page, site, sandbox, djan
     page.goto(f"{site}/admin/finance/statementday/{StatementDay.objects.get().pk}/change/")
     mismatches = page.locator("#statement-mismatches tbody tr")
     expect(mismatches).to_have_count(2)
+    # Today is not over: the day reads 临时, never 一致 or 完全一致.
+    expect(page.locator("#statement-state")).to_contain_text("临时")
+    cells = page.locator("#statement-totals td")
+    expect(cells.filter(has_text=re.compile(r"^\s*一致\s*$"))).to_have_count(0)
+    expect(cells.filter(has_text=re.compile(r"^\s*临时\s*$"))).to_have_count(2)  # the refunds
+    expect(page.locator("body")).not_to_contain_text("完全一致")
     expect(page.locator("#statement-mismatches")).to_contain_text("已补单")
     expect(page.locator("#statement-mismatches")).to_contain_text("GHOST20261203000002")
     shot(page, "23-statement-admin")

@@ -7,8 +7,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from apps.finance import services, tasks
-from apps.finance.constants import MismatchKind, MismatchStatus
+from apps.finance.constants import DayState, MismatchKind, MismatchStatus
 from apps.finance.models import StatementDay, StatementMismatch
+from apps.order.constants import OrderStatus
 from apps.order.models import Order
 from lib.al_pay.times import BEIJING
 
@@ -66,11 +67,18 @@ def test_the_command_refuses_a_bad_date():
         call_command("reconcile_statement", "--date", "2026-13-01")
 
 
-def test_alipay_unreachable_is_an_error_and_writes_nothing(order):
+def test_alipay_unreachable_is_an_error_and_the_day_is_marked_failed(order, admin_client):
     # The test settings' gateway is a closed port.
     with pytest.raises(CommandError, match="not reconciled"):
         call_command("reconcile_statement", "--date", "2026-12-01")
-    assert not StatementDay.objects.exists()
+    day = StatementDay.objects.get()  # the day exists only to say it failed
+    assert day.state == DayState.FAILED and day.error
+    assert not day.lines.exists() and not day.mismatches.exists()
+    assert not Order.objects.filter(order_status=OrderStatus.PAID).exists()
+    page = admin_client.get(f"/admin/finance/statementday/{day.pk}/change/").content.decode()
+    assert "下载失败" in page and "完全一致" not in page and ">一致<" not in page
+    listing = admin_client.get("/admin/finance/statementday/").content.decode()
+    assert "下载失败" in listing
 
 
 @pytest.mark.sandbox
@@ -87,7 +95,10 @@ def test_the_job_loop_runs_yesterday_once_a_day_after_the_hour(shop, settings, s
     assert StatementDay.objects.count() == 1
 
     today = timezone.now().astimezone(BEIJING).date().isoformat()
-    assert tasks.reconcile_statement(today)["bill_date"] == today  # what Celery beat runs
+    with pytest.raises(services.StatementDayRefused):  # today is not over
+        tasks.reconcile_statement(today)
+    report = tasks.reconcile_statement(today, provisional=True)  # what Celery beat runs
+    assert report["bill_date"] == today and report["state"] == DayState.PROVISIONAL
     assert Order.objects.count() == 0
 
     # A day Alipay has no statement for (isp.bill_not_exist) is an empty statement.

@@ -11,7 +11,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from apps.course.models import UserCourse
-from apps.finance.constants import LineKind, MismatchKind, MismatchStatus
+from apps.finance.constants import DayState, LineKind, MismatchKind, MismatchStatus
 from apps.finance.models import StatementDay, StatementLine, StatementMismatch
 from apps.finance.services import beijing_day_bounds
 from apps.order.constants import EventKind, OrderStatus
@@ -102,9 +102,10 @@ def test_a_sandbox_day_with_every_kind_of_difference(shop, student_api, student)
     assert Order.objects.get(pk=lost.pk).order_status == OrderStatus.UNPAID
 
     transitions_before = PaymentEvent.objects.filter(order=lost, kind=EventKind.TRANSITION).count()
-    call_command("reconcile_statement", "--date", today.isoformat())
+    call_command("reconcile_statement", "--date", today.isoformat(), "--provisional")
 
     day = StatementDay.objects.get(bill_date=today)
+    assert day.state == DayState.PROVISIONAL  # today is not over: never final
     found = {(m.kind, m.out_trade_no) for m in day.mismatches.all()}
     assert found == {
         (MismatchKind.PAID_NOT_RECORDED, lost.out_trade_no),
@@ -155,11 +156,19 @@ def test_a_sandbox_day_with_every_kind_of_difference(shop, student_api, student)
 
     # Running the same day again changes nothing at all.
     before = snapshot()
-    call_command("reconcile_statement", "--date", today.isoformat())
+    call_command("reconcile_statement", "--date", today.isoformat(), "--provisional")
     assert snapshot() == before
 
     # A difference a human marked resolved stays resolved on the next run.
     unknown.status = MismatchStatus.RESOLVED
     unknown.save()
-    call_command("reconcile_statement", "--date", today.isoformat())
+    call_command("reconcile_statement", "--date", today.isoformat(), "--provisional")
     assert StatementMismatch.objects.get(pk=unknown.pk).status == MismatchStatus.RESOLVED
+
+    # A provisional day is redone in full: a line the statement no longer has goes away.
+    stale = StatementLine.objects.create(day=day, kind="trade", trade_no="2026STALE0001",
+                                         out_trade_no="STALE1", amount=Decimal("1.00"),
+                                         receipt_amount=Decimal("1.00"))
+    call_command("reconcile_statement", "--date", today.isoformat(), "--provisional")
+    assert not StatementLine.objects.filter(pk=stale.pk).exists()
+    assert StatementDay.objects.get(pk=day.pk).state == DayState.PROVISIONAL

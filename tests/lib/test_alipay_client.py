@@ -1,5 +1,6 @@
 """Pins the python-alipay-sdk facts our wrapper relies on (ALIPAY.md), and the wrapper itself."""
 import base64
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
@@ -7,6 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from alipay import AliPay
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lib.al_pay import client as alipay
 from lib.al_pay.times import BEIJING, format_amount, from_alipay_time, parse_amount, to_alipay_time
@@ -76,10 +79,37 @@ def test_alipay_times_are_converted_explicitly():
         to_alipay_time(datetime(2026, 1, 1))
 
 
-@pytest.mark.parametrize("text, value", [("9.90", Decimal("9.90")), ("10", Decimal("10")),
-                                         ("9.999", None), ("abc", None), ("NaN", None), ("", None)])
+@pytest.mark.parametrize("text, value", [
+    ("9.90", Decimal("9.90")), ("0.01", Decimal("0.01")), ("129.90", Decimal("129.90")),
+    ("10", None), ("9.999", None), ("abc", None), ("NaN", None), ("", None), (None, None),
+    # What the docstring always promised to refuse, and the old parser let through:
+    (" 99.00", None), ("99.00 ", None), ("1.99e2", None), ("+149.50", None), ("129.9", None),
+    ("-1.00", None), ("１２.００", None), ("٩.٩٩", None), ("99,00", None), (".50", None),
+    ("99.00\n", None), (99.0, None), (Decimal("99.00"), None)])
 def test_parse_amount(text, value):
     assert parse_amount(text) == value
+
+
+@given(st.text(max_size=40))
+def test_parse_amount_accepts_exactly_digits_point_two_digits(text):
+    value = parse_amount(text)
+    if re.fullmatch(r"[0-9]+\.[0-9]{2}", text):
+        assert value == Decimal(text)
+    else:
+        assert value is None
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=99))
+def test_every_well_formed_amount_round_trips(yuan, cents):
+    text = f"{yuan}.{cents:02d}"
+    assert parse_amount(text) == Decimal(yuan) + Decimal(cents) / 100
+    assert format_amount(parse_amount(text)) == text
+
+
+@given(st.from_regex(r"\A[0-9]+\.[0-9]{2}\Z"), st.sampled_from(
+    [" ", "+", "-", "e1", ".", "\t", "\u3000", "x"]), st.booleans())
+def test_anything_around_a_good_amount_makes_it_bad(good, extra, before):
+    assert parse_amount(extra + good if before else good + extra) is None
 
 
 def test_unreachable_gateway_is_an_unknown_alipay_error():

@@ -1,5 +1,6 @@
 """Alipay's async notify: verified, checked, idempotent, plain-text `success`/`failure`."""
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -68,7 +69,7 @@ def test_notify_signed_with_another_key_is_refused(api, order, tmp_path):
     ({"app_id": "2021000000009999"}, "foreign_app_id"),
     ({"seller_id": "2088999999999999"}, "foreign_seller_id"),
     ({"total_amount": "1.00"}, "amount_mismatch"),
-    ({"total_amount": "298.0001"}, "amount_mismatch"),
+    ({"total_amount": "298.0001"}, "bad_amount"),
     ({"out_trade_no": "20260101000000000000unknown1"}, "unknown_order"),
     ({"trade_status": "SOMETHING_NEW"}, "unknown_trade_status"),
 ])
@@ -200,4 +201,21 @@ def test_unreadable_notify_bodies_are_kept_and_refused(api, order, body, content
 def test_an_absurd_amount_is_refused_and_kept(api, order):
     params = signed_notify(order, total_amount="9" * 60)
     assert post_notify(api, params).content == b"failure"
-    assert PaymentEvent.objects.get(kind="notify").outcome == "amount_mismatch"
+    assert PaymentEvent.objects.get(kind="notify").outcome == "bad_amount"  # no two decimals: not an amount
+
+
+@pytest.mark.parametrize("amount_text", [" 298.00", "298.00 ", "2.98e2", "+298.00", "298.0",
+                                         "298", "２９８.００", "298,00", ""])
+def test_a_signed_notify_whose_amount_is_not_two_decimals_is_refused_and_flagged(
+        api, order, amount_text):
+    assert order.total_amount == Decimal("298.00")  # most texts above mean 298 to a lax parser
+    response = post_notify(api, signed_notify(order, total_amount=amount_text))
+
+    assert response.content == b"failure"
+    order.refresh_from_db()
+    assert order.order_status == OrderStatus.UNPAID and order.trade_no is None
+    assert not UserCourse.objects.exists()
+    event = PaymentEvent.objects.get(kind="notify")
+    assert (event.outcome, event.flagged, event.verified) == ("bad_amount", True, True)
+    assert event.out_trade_no == order.out_trade_no and repr(amount_text) in event.detail
+    assert not PaymentEvent.objects.filter(kind="transition").exists()

@@ -172,7 +172,11 @@ def test_admin_refund_action_refunds_once_and_takes_the_courses_back(shop, stude
     shop.wait_for(lambda: order_status(bought["out_trade_no"]) == OrderStatus.PAID)
 
     asked = _admin_action(admin_client, "refund_orders", bought["out_trade_no"])
-    assert "确认退款" in asked.content.decode() and shop.trade(bought["out_trade_no"])["refunds"] == []
+    assert "退全部 · 共 ¥298.00" in asked.content.decode()  # step 1: choose, nothing ticked
+    pk = Order.objects.get(out_trade_no=bought["out_trade_no"]).pk
+    review = _admin_action(admin_client, "refund_orders", bought["out_trade_no"], all_of=str(pk))
+    assert "确认退款 ¥298.00" in review.content.decode()  # step 2: said before it happens
+    assert shop.trade(bought["out_trade_no"])["refunds"] == []
     every_line = _line_ids(bought["out_trade_no"])  # a full refund is every line
     first = _admin_action(admin_client, "refund_orders", bought["out_trade_no"], confirm="yes",
                           lines=every_line)

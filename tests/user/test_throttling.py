@@ -106,3 +106,32 @@ def test_client_ip_believes_x_forwarded_for_only_from_trusted_proxies(settings):
     assert client_ip(_Request("10.0.0.2", "garbage")) == "10.0.0.2"
     settings.TRUSTED_PROXIES = []
     assert client_ip(_Request("10.0.0.2", "198.51.100.7")) == "10.0.0.2"
+
+
+@pytest.mark.parametrize("spellings", [
+    ["nclock", "NCLOCK", "NcLoCk", "ｎｃｌｏｃｋ", "ＮＣＬＯＣＫ"],
+    ["NCLOCK", "nclock", "ＮＣＬＯＣＫ", "NClock", "ｎｃｌｏｃｋ"],
+])
+def test_the_lock_out_counts_the_account_not_the_spelling(settings, spellings):
+    UserFactory(username="nclock")
+    assert settings.AXES_FAILURE_LIMIT == len(spellings)
+    # Every spelling logs into the same account...
+    for spelling in spellings:
+        assert login(spelling, PASSWORD, ip="10.7.7.1").status_code == 200
+    # ...so their failures count together, each from its own address.
+    for i, spelling in enumerate(spellings[:-1]):
+        assert login(spelling, "wrong", ip=f"10.7.8.{i}").status_code == 400
+    assert_429_envelope(login(spellings[-1], "wrong", ip="10.7.8.99"))
+    for spelling in spellings + ["nclock"]:
+        body = assert_429_envelope(login(spelling, PASSWORD, ip="10.7.9.9"))
+        assert "token" not in body
+    assert login("someone-else", "wrong", ip="10.7.9.10").status_code == 400
+
+
+def test_the_admin_form_and_the_api_share_the_normalised_counter(settings):
+    UserFactory(username="nclock", is_staff=True)
+    admin = Client(REMOTE_ADDR="10.7.10.1")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert admin.post("/admin/login/", {"username": "NCLOCK", "password": "wrong"}
+                          ).status_code == 200
+    assert_429_envelope(login("ｎｃｌｏｃｋ", "wrong", ip="10.7.10.2"))

@@ -93,10 +93,10 @@ def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params,
     return outcome
 
 
-def _notify_reject(params, outcome, *, verified, order=None, detail="") -> bool:
+def _notify_reject(params, outcome, *, verified, order=None, detail="", flagged=False) -> bool:
     event_record(kind=EventKind.NOTIFY, order=order, out_trade_no=params.get("out_trade_no", ""),
                  params=params, verified=verified, outcome=outcome, detail=detail,
-                 notify_id=params.get("notify_id", ""))
+                 notify_id=params.get("notify_id", ""), flagged=flagged)
     logger.warning("notify rejected (%s) for %r", outcome, params.get("out_trade_no"))
     return False
 
@@ -117,7 +117,12 @@ def payment_notify_handle(*, params: dict) -> bool:
     try:
         notify = notify_authenticate(params)
     except NotifyRefused as refused:
-        return _notify_reject(params, Outcome(refused.reason), verified=refused.verified)
+        # Signed by Alipay but with money text we cannot read: a human reviews it.
+        bad_amount = refused.reason == Outcome.BAD_AMOUNT
+        return _notify_reject(params, Outcome(refused.reason), verified=refused.verified,
+                              flagged=bad_amount, detail=(
+                                  f"total_amount {str(params.get('total_amount'))[:40]!r}"
+                                  if bad_amount else ""))
     with transaction.atomic():  # the order is read once, under its lock, for every check
         return _notify_apply(notify, order_lock(out_trade_no=notify.out_trade_no), params)
 

@@ -4,6 +4,9 @@ One alipay.trade.refund per line, with an out_request_no derived from the order 
 pressing "refund" again, or after an answer was lost, refunds that line once (Alipay answers a
 repeat with fund_change "N"). Refunding every line is a full refund.
 """
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +26,35 @@ logger = get_logger("pay")
 def refund_request_no(*, order, line) -> str:
     """The refund's out_request_no: the same for the same line, whoever asks and however often."""
     return f"{order.out_trade_no}-{line.pk}"
+
+
+@dataclass(frozen=True)
+class RefundPreview:
+    """What refunding the chosen lines of one order would do, said before it is done."""
+
+    order: object
+    lines: list          # the chosen lines not refunded yet: each one alipay.trade.refund
+    kept: list           # the lines the student keeps (not refunded before, not chosen now)
+    amount: Decimal      # money that would go back now
+    kept_amount: Decimal  # what the order still holds afterwards
+
+    @property
+    def is_full(self) -> bool:
+        """Nothing is kept: the rest of the order's money goes back (Alipay closes the trade)."""
+        return not self.kept
+
+
+def refund_preview(*, order, line_ids) -> RefundPreview | None:
+    """The chosen, still refundable lines of `order` (lines prefetched), or None if none."""
+    chosen = set(line_ids)
+    open_lines = [line for line in order.lines.all() if not line.is_refunded]
+    lines = [line for line in open_lines if line.pk in chosen]
+    if not lines:
+        return None
+    kept = [line for line in open_lines if line.pk not in chosen]
+    return RefundPreview(order=order, lines=lines, kept=kept,
+                         amount=sum((line.real_price for line in lines), Decimal("0.00")),
+                         kept_amount=sum((line.real_price for line in kept), Decimal("0.00")))
 
 
 def order_refund(*, order, line_ids, actor="") -> Outcome:

@@ -103,6 +103,7 @@ describe('PayResultView', () => {
     })
     const wrapper = await mountAt('/course/paysuccess?out_trade_no=N20210115')
 
+    expect(text(wrapper, 'pay-result-status')).toBe('部分退款')
     expect(text(wrapper, 'pay-result-refund')).toBe('该订单已部分退款 ¥99.00')
     expect(text(wrapper, 'pay-result-course-refunded')).toBe('Python（已退款）')
     expect(text(wrapper, 'pay-result-course')).toBe('Go')

@@ -5,10 +5,13 @@ apps/finance/tasks.py): unpaid orders every minute, and yesterday's Alipay state
 day after STATEMENT_RECONCILE_HOUR (Beijing).
 """
 import time
+import urllib.error
+import urllib.request
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from apps.dashboard.services import sales_hours_refresh
 from apps.finance.services import statement_reconcile_due
 from apps.order.services.reconcile import orders_reconcile
 
@@ -18,8 +21,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run one pass and exit")
+        parser.add_argument(
+            "--wait-for-gateway", type=float, default=0, metavar="SECONDS",
+            help="before the first pass, wait up to SECONDS until ALIPAY_GATEWAY answers HTTP "
+                 "(make run starts the sandbox beside this loop)")
 
-    def handle(self, *args, once=False, **options):
+    def handle(self, *args, once=False, wait_for_gateway=0, **options):
+        if wait_for_gateway > 0 and not gateway_wait(settings.ALIPAY_GATEWAY, wait_for_gateway):
+            self.stderr.write(f"the Alipay gateway {settings.ALIPAY_GATEWAY} did not answer within "
+                              f"{wait_for_gateway:g} s; running anyway (each pass retries)")
         while True:
             try:
                 counts = orders_reconcile(min_age_seconds=settings.ORDER_RECONCILE_MIN_AGE_SECONDS)
@@ -27,6 +37,10 @@ class Command(BaseCommand):
                     self.stdout.write(f"reconcile: {counts}")
             except Exception as exc:  # keep the loop alive; the next pass retries
                 self.stderr.write(f"reconcile failed: {exc!r}")
+            try:
+                sales_hours_refresh()  # the dashboard's closed hours, before anyone asks
+            except Exception as exc:  # the next pass retries
+                self.stderr.write(f"dashboard hours failed: {exc!r}")
             try:
                 report = statement_reconcile_due()
                 if report:
@@ -36,3 +50,22 @@ class Command(BaseCommand):
             if once:
                 return
             time.sleep(settings.ORDER_RECONCILE_EVERY_SECONDS)
+
+
+def gateway_wait(url, timeout, *, every=0.25) -> bool:
+    """True once `url` answers HTTP at all (any status), False if it did not within `timeout`.
+
+    On a clean `make run` the sandbox process is still starting when this loop starts: the
+    first pass would otherwise log "Connection refused" for a gateway that is a second away.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (our configured gateway)
+                return True
+        except urllib.error.HTTPError:  # a 4xx/5xx is an answer: the gateway is up
+            return True
+        except (OSError, ValueError):
+            if time.monotonic() + every > deadline:
+                return False
+            time.sleep(every)
