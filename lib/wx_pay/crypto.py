@@ -1,6 +1,7 @@
 """The verifying side of WeChat Pay's crypto: RSA-SHA256 signatures, AES-256-GCM, platform keys."""
 import base64
 import binascii
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,13 +52,15 @@ def load_public_key(pem: str) -> rsa.RSAPublicKey:
 
 
 def _certificates(cert_dir: str) -> dict[int, x509.Certificate]:
-    found = {}
+    """The currently valid certificates in cert_dir by serial (expired ones sign nothing)."""
+    found, now = {}, datetime.now(UTC)
     for path in sorted(Path(cert_dir).glob("*.pem")):
         try:
             cert = x509.load_pem_x509_certificate(path.read_bytes())
         except (ValueError, OSError):
             continue  # not a certificate: the SDK skips such files too
-        found[cert.serial_number] = cert
+        if cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+            found[cert.serial_number] = cert
     return found
 
 

@@ -96,10 +96,6 @@ def _fee(text: str, number: int) -> Decimal:
     return value
 
 
-def _id(value: str) -> str | None:
-    return None if value in ("", "0") else value
-
-
 def _row(row: dict, number: int, bill_type: str) -> BillRow:
     try:
         trade_time = from_bill_time(row["交易时间"])
@@ -108,7 +104,10 @@ def _row(row: dict, number: int, bill_type: str) -> BillRow:
     has_refund = bill_type != "SUCCESS"
     refund_amount = _amount(row, "退款金额", number) if has_refund else Decimal("0.00")
     kind = REFUND if bill_type == "REFUND" or row["交易状态"] == "REFUND" else TRADE
-    if kind == REFUND and (not _id(row["商户退款单号"]) or refund_amount <= 0):
+    # Trade rows write `0` for "no refund"; on a refund row the value is the refund's own
+    # (a merchant may really number a refund "0": Hypothesis found that ambiguity).
+    refunding = kind == REFUND
+    if refunding and (not row["商户退款单号"] or refund_amount <= 0):
         raise TradeBillFormatError(f"line {number}: a refund row without refund number or amount")
     if not row["商户订单号"] or not row["微信订单号"]:
         raise TradeBillFormatError(f"line {number}: order numbers missing")
@@ -118,8 +117,8 @@ def _row(row: dict, number: int, bill_type: str) -> BillRow:
                    settlement_amount=_amount(row, "应结订单金额", number),
                    order_amount=_amount(row, "订单金额", number),
                    fee=_fee(row.get("手续费", "0"), number),
-                   refund_id=_id(row["微信退款单号"]) if has_refund else None,
-                   out_refund_no=_id(row["商户退款单号"]) if has_refund else None,
+                   refund_id=(row["微信退款单号"] or None) if refunding else None,
+                   out_refund_no=row["商户退款单号"] if refunding else None,
                    refund_amount=refund_amount,
                    refund_status=(row["退款状态"] or None) if has_refund else None, raw=row)
 

@@ -1,6 +1,5 @@
 """Fixtures for the WeChat Pay tests: merchant keys, a running sandbox, clients in both modes,
 and a notify endpoint that records what the sandbox POSTs."""
-import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -8,6 +7,7 @@ import pytest
 
 from lib.wx_pay.client import WechatPayClient, download_platform_certificates
 from lib.wx_pay.config import WechatPayConfig
+from lib.wx_pay.notify import NotifyRefused, notify_authenticate
 from lib.wx_pay.sandbox.testing import run_sandbox
 
 from .helpers import APIV3_KEY, APPID, MCHID, key_pair
@@ -38,8 +38,17 @@ class NotifyReceiver:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/order/wechat/notify/"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def bodies_for(self, out_trade_no_fragment: str) -> list[tuple[dict, bytes]]:
-        return [(h, b) for h, b in self.received if out_trade_no_fragment.encode() in b or True]
+    def notifies(self, config, out_trade_no: str) -> list:
+        """The authenticated notifies received for one order (PaymentNotify / RefundNotify)."""
+        found = []
+        for headers, body in list(self.received):
+            try:
+                result = notify_authenticate(headers, body, config=config)
+            except NotifyRefused:
+                continue
+            if result.out_trade_no == out_trade_no:
+                found.append(result)
+        return found
 
 
 @pytest.fixture(scope="session")
@@ -103,6 +112,3 @@ def client(request, pk_config, cert_config):
     download_platform_certificates(cert_config)
     return WechatPayClient(cert_config)
 
-
-def notify_json(body: bytes) -> dict:
-    return json.loads(body)

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from wechatpayv3 import WeChatPay, WeChatPayType
 
+from lib.wx_pay.keys import platform_certificate_pem
 from lib.wx_pay.notify import NotifyRefused, PaymentNotify, RefundNotify, notify_authenticate
 
 from .helpers import (
@@ -214,3 +215,16 @@ def test_garbage_headers_only_ever_refuse(headers):
 def test_garbage_body_only_ever_refuses(body):
     headers, _ = notify()
     assert refused(headers, body).reason == "malformed"
+
+
+def test_certificate_mode_picks_the_key_by_certificate_serial(tmp_path):
+    serial = 0x5157F09EFDC096DE15EBE81A47057A7232F1B8E1
+    (tmp_path / "platform.pem").write_bytes(
+        platform_certificate_pem(key_pair("platform")[0], serial))
+    cert_mode = config(public_key_pem=None, public_key_id=None, cert_dir=str(tmp_path))
+    headers, body = notify(serial=f"{serial:X}")
+    assert isinstance(notify_authenticate(headers, body, config=cert_mode), PaymentNotify)
+    headers, body = notify(serial=PUBLIC_KEY_ID)  # a public key id means nothing here
+    assert refused(headers, body, config=cert_mode).reason == "unknown_serial"
+    headers, body = notify(serial="ZZZ")
+    assert refused(headers, body, config=cert_mode).reason == "unknown_serial"

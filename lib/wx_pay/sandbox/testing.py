@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from lib.al_pay.sandbox.testing import REPO_ROOT, _read_url, _stop, _tail, http
+from lib.al_pay.sandbox.testing import Sandbox as AlipaySandbox
 
 
 class WechatSandbox:
@@ -66,17 +67,8 @@ class WechatSandbox:
         return http("POST", url, form.encode(),
                     {"Content-Type": "application/x-www-form-urlencoded"})
 
-    @staticmethod
-    def wait_for(predicate, timeout=10.0, interval=0.02, message="condition"):
-        """Poll predicate until it returns something truthy (returned); AssertionError on timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-            time.sleep(interval)
+    # Poll a predicate until it returns something truthy (returned); AssertionError on timeout.
+    wait_for = staticmethod(AlipaySandbox.wait_for)
 
 
 @contextmanager
