@@ -13,7 +13,7 @@ from cryptography.x509.oid import NameOID
 from lib.al_pay.keys import ensure_key_pair, generate_key_pair_pem
 
 __all__ = ["ensure_key_pair", "generate_key_pair_pem", "ensure_apiv3_key", "new_apiv3_key",
-           "platform_certificate_pem", "ensure_platform_certificate"]
+           "platform_certificate_pem", "ensure_platform_certificate", "ensure_dev_keys"]
 
 _APIV3_ALPHABET = string.ascii_letters + string.digits
 
@@ -65,3 +65,18 @@ def ensure_platform_certificate(private_key_path, cert_path) -> bool:
     serial = secrets.randbits(150) | (1 << 150)  # 39 hex digits, like WeChat's serials
     cert_path.write_bytes(platform_certificate_pem(Path(private_key_path).read_bytes(), serial))
     return True
+
+
+def ensure_dev_keys(folder) -> dict[str, Path]:
+    """A local merchant's files in folder (created once): the API key pair and the APIv3 key.
+
+    For `make`-style setup of a laptop: the sandbox is started with merchant_public_key and
+    apiv3_key; the shop's WechatPayConfig reads merchant_private_key and apiv3_key.
+    """
+    folder = Path(folder)
+    paths = {"merchant_private_key": folder / "wechat_merchant_private_key.pem",
+             "merchant_public_key": folder / "wechat_merchant_public_key.pem",
+             "apiv3_key": folder / "wechat_apiv3_key.txt"}
+    ensure_key_pair(paths["merchant_private_key"], paths["merchant_public_key"])
+    ensure_apiv3_key(paths["apiv3_key"])
+    return paths

@@ -17,6 +17,8 @@ from lib.wx_pay.times import BEIJING
 
 from .conftest import public_key_config
 
+pytestmark = pytest.mark.sandbox
+
 
 def new_otn() -> str:
     return "LF" + uuid.uuid4().hex[:24]
@@ -253,3 +255,17 @@ def test_trade_bill_refusals(client):
     with pytest.raises(WechatPayError) as caught:
         client.trade_bill(date.today() - timedelta(days=30))
     assert caught.value.code == "NO_STATEMENT_EXIST"
+
+
+@pytest.mark.parametrize("fault, status", [("wechat_refund_abnormal", "ABNORMAL"),
+                                           ("wechat_refund_closed", "CLOSED")])
+def test_refund_ending_abnormal_or_closed(client, sandbox, receiver, pk_config, fault, status):
+    otn = paid_order(client, sandbox)
+    sandbox.set_faults(**{fault: 1})
+    client.refund(out_trade_no=otn, out_refund_no="R" + otn, refund_fen=9900, total_fen=9900)
+    ended = sandbox.wait_for(lambda: (r := client.refund_query("R" + otn)).status != "PROCESSING"
+                             and r, message="refund outcome")
+    assert (ended.status, ended.success_at) == (status, None)
+    notify = sandbox.wait_for(lambda: [n for n in receiver.notifies(pk_config, otn)
+                                       if isinstance(n, RefundNotify)], message="notify")[0]
+    assert (notify.event_type, notify.refund_status) == (f"REFUND.{status}", status)

@@ -3,12 +3,16 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from lib.wx_pay.client import WechatPayClient, download_platform_certificates
 from lib.wx_pay.sandbox.notifier import MAX_ATTEMPTS, RETRY_DELAYS, Notifier
 from lib.wx_pay.sandbox.testing import run_sandbox
 
 from .conftest import public_key_config
 from .helpers import APPID, MCHID
+
+pytestmark = pytest.mark.sandbox
 
 
 def test_retry_schedule_is_wechats():

@@ -154,10 +154,12 @@ class Api:
         notify_url = body.get("notify_url")
         if notify_url is not None:
             _string(body, "notify_url", 256)
+        outcome = ("ABNORMAL" if self.faults.take("wechat_refund_abnormal") else
+                   "CLOSED" if self.faults.take("wechat_refund_closed") else "SUCCESS")
         row = self.store.refund(out_trade_no=trade["out_trade_no"], out_refund_no=out_refund_no,
                                 refund=refund, total=total,
                                 reason=_string(body, "reason", 80, False), notify_url=notify_url,
-                                due_in=REFUND_DELAY * self.time_scale)
+                                due_in=REFUND_DELAY * self.time_scale, outcome=outcome)
         self.notifier.wake()
         return wire.refund(self.store.trade(trade["out_trade_no"]), row)
 

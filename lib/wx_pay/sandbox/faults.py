@@ -6,6 +6,8 @@ DEFAULTS = {
     "wechat_query_fail": 0,         # the next N queries answer 500 SYSTEM_ERROR
     "wechat_close_fail": 0,         # the next N closes answer 500 SYSTEM_ERROR
     "wechat_bad_signature": 0,      # the next N 2xx answers carry a signature that fails
+    "wechat_refund_abnormal": 0,    # the next N refunds end ABNORMAL (REFUND.ABNORMAL notify)
+    "wechat_refund_closed": 0,      # the next N refunds end CLOSED (REFUND.CLOSED notify)
 }
 LIMIT = 1_000_000
 

@@ -109,7 +109,9 @@ class Notifier:
         if refund is None:
             resource, original, summary = wire.transaction(trade), "transaction", "支付成功"
         else:
-            resource, original, summary = wire.refund_notify(trade, refund), "refund", "退款成功"
+            resource, original = wire.refund_notify(trade, refund), "refund"
+            summary = {"SUCCESS": "退款成功", "ABNORMAL": "退款异常", "CLOSED": "退款关闭"}.get(
+                refund["status"], "退款状态变更")
         sealed = signing.encrypt(self._apiv3_key, json.dumps(resource, ensure_ascii=False)
                                  .encode("utf-8"), original)
         return signing.dumps({

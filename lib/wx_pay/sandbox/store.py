@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS refunds (
     total INTEGER NOT NULL,
     reason TEXT,
     notify_url TEXT,
-    status TEXT NOT NULL,                -- PROCESSING | SUCCESS
+    status TEXT NOT NULL,                -- PROCESSING, then outcome
+    outcome TEXT NOT NULL DEFAULT 'SUCCESS',  -- SUCCESS | ABNORMAL | CLOSED (fault switches)
     created_at REAL NOT NULL,
     due_at REAL NOT NULL,                -- when PROCESSING turns SUCCESS
     success_at REAL
@@ -188,8 +189,8 @@ class Store:
     # -- refunds ------------------------------------------------------------------------------
 
     def refund(self, *, out_trade_no, out_refund_no, refund, total, reason, notify_url,
-               due_in: float) -> dict:
-        """Create a PROCESSING refund (or return the same one for a retry)."""
+               due_in: float, outcome: str = "SUCCESS") -> dict:
+        """Create a PROCESSING refund (or return the same one for a retry); it ends as outcome."""
         with self._tx() as c:
             done = c.execute("SELECT * FROM refunds WHERE out_refund_no = ?",
                              (out_refund_no,)).fetchone()
@@ -203,18 +204,20 @@ class Store:
                 raise ApiError(404, "RESOURCE_NOT_EXISTS", "订单不存在或未支付")
             if total != trade["total"]:
                 raise ApiError(400, "INVALID_REQUEST", "订单金额与原订单不一致")
-            rows = c.execute("SELECT COUNT(*), COALESCE(SUM(refund), 0) FROM refunds"
-                             " WHERE out_trade_no = ?", (out_trade_no,)).fetchone()
+            # A CLOSED refund gave nothing back, so its amount may be refunded again.
+            rows = c.execute("SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'CLOSED' THEN 0"
+                             " ELSE refund END), 0) FROM refunds WHERE out_trade_no = ?",
+                             (out_trade_no,)).fetchone()
             if rows[0] >= 50:
                 raise ApiError(403, "RULE_LIMIT", "退款次数超过限制")
             if rows[1] + refund > trade["total"]:
                 raise ApiError(400, "INVALID_REQUEST", "申请退款金额超过订单可退金额")
             now = time.time()
             c.execute("INSERT INTO refunds (out_refund_no, refund_id, out_trade_no, refund, total,"
-                      " reason, notify_url, status, created_at, due_at)"
-                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      " reason, notify_url, status, outcome, created_at, due_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       (out_refund_no, _new_id("50"), out_trade_no, refund, total, reason,
-                       notify_url, PROCESSING, now, now + due_in))
+                       notify_url, PROCESSING, outcome, now, now + due_in))
             c.execute("UPDATE trades SET state = ? WHERE out_trade_no = ?", (REFUND, out_trade_no))
             return dict(c.execute("SELECT * FROM refunds WHERE out_refund_no = ?",
                                   (out_refund_no,)).fetchone())
@@ -227,16 +230,19 @@ class Store:
             return dict(row) if row else None
 
     def complete_due_refunds(self) -> int:
-        """PROCESSING refunds whose time came turn SUCCESS and queue a REFUND.SUCCESS notify."""
+        """PROCESSING refunds whose time came take their outcome and queue a REFUND.* notify."""
         with self._tx() as c:
             due = c.execute("SELECT * FROM refunds WHERE status = ? AND due_at <= ?",
                             (PROCESSING, time.time())).fetchall()
             for row in due:
-                c.execute("UPDATE refunds SET status = 'SUCCESS', success_at = ?"
-                          " WHERE out_refund_no = ?", (time.time(), row["out_refund_no"]))
+                # Only a successful refund has a success_time (GO refunddomestic models).
+                c.execute("UPDATE refunds SET status = outcome, success_at = ?"
+                          " WHERE out_refund_no = ?",
+                          (time.time() if row["outcome"] == "SUCCESS" else None,
+                           row["out_refund_no"]))
                 if row["notify_url"]:
-                    self._queue(c, row["out_trade_no"], row["out_refund_no"], "REFUND.SUCCESS",
-                                row["notify_url"])
+                    self._queue(c, row["out_trade_no"], row["out_refund_no"],
+                                f"REFUND.{row['outcome']}", row["notify_url"])
             return len(due)
 
     def next_refund_due(self) -> float | None:

@@ -45,11 +45,12 @@ def refund(trade: dict, row: dict) -> dict:
 
 
 def refund_notify(trade: dict, row: dict) -> dict:
-    """The plaintext of a REFUND.* notify."""
-    return {"mchid": trade["mchid"], "transaction_id": trade["transaction_id"],
+    """The plaintext of a REFUND.* notify (success_time only on SUCCESS)."""
+    data = {"mchid": trade["mchid"], "transaction_id": trade["transaction_id"],
             "out_trade_no": trade["out_trade_no"], "refund_id": row["refund_id"],
             "out_refund_no": row["out_refund_no"], "refund_status": row["status"],
             "success_time": rfc3339(row["success_at"]),
             "user_received_account": "支付用户零钱",
             "amount": {"total": row["total"], "refund": row["refund"],
                        "payer_total": row["total"], "payer_refund": row["refund"]}}
+    return {key: value for key, value in data.items() if value is not None}
