@@ -4,6 +4,7 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from html import escape
 from urllib.parse import quote
 
 import pytest
@@ -77,7 +78,9 @@ def test_h5_cashier_returns_to_redirect_url(client, sandbox):
     back = "http://127.0.0.1:8000/pay/result?out_trade_no=" + otn
     page_url = h5_url + "&redirect_url=" + quote(back, safe="")
     status, _, page = sandbox.get(page_url)
-    assert status == 200 and "确认支付" in page.decode() and "取消" in page.decode()
+    html = page.decode()
+    assert status == 200 and "确认支付" in html and "取消" in html and "¥0.01" in html
+    assert f'name="redirect_url" value="{escape(back)}"' in html  # the form carries it back
     pay_url = sandbox.url + "/wechat/h5/" + otn + "/pay"
     status, headers, _ = sandbox.press(pay_url, redirect_url=back)
     assert (status, headers["Location"]) == (302, back)
@@ -269,3 +272,16 @@ def test_refund_ending_abnormal_or_closed(client, sandbox, receiver, pk_config, 
     notify = sandbox.wait_for(lambda: [n for n in receiver.notifies(pk_config, otn)
                                        if isinstance(n, RefundNotify)], message="notify")[0]
     assert (notify.event_type, notify.refund_status) == (f"REFUND.{status}", status)
+
+
+def test_every_allowed_character_in_order_and_refund_numbers(client, sandbox):
+    """`|` would be re-quoted by requests after the SDK signed the path: we escape it first."""
+    otn = "A|b-C_d*" + uuid.uuid4().hex[:12]
+    client.native(out_trade_no=otn, description="课程", total_fen=100, time_expire=later())
+    assert client.query(otn).out_trade_no == otn
+    sandbox.pay(otn)
+    out_refund_no = "R|@-_*" + uuid.uuid4().hex[:10]
+    client.refund(out_trade_no=otn, out_refund_no=out_refund_no, refund_fen=1, total_fen=100)
+    assert client.refund_query(out_refund_no).out_refund_no == out_refund_no
+    with pytest.raises(OrderPaidError):
+        client.close(otn)

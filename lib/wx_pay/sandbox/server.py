@@ -83,7 +83,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        if status != 204:  # RFC 9110: a 204 carries no Content-Length
+            self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
@@ -119,6 +120,7 @@ class Handler(BaseHTTPRequestHandler):
             if split.path == "/" and verb == "GET":
                 return self._send(200, "text/plain; charset=utf-8",
                                   b"WeChat Pay sandbox: /v3/..., /wechatpay_public_key.pem\n")
+            self._body()  # drain it, so a keep-alive connection stays in step
             self._json(404, {"code": "NOT_FOUND", "message": "not found"})
         except _BadRequest as error:
             self._json(400, {"code": "PARAM_ERROR", "message": str(error)})
