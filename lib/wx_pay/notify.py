@@ -1,5 +1,16 @@
-"""notify_authenticate: verify, then decrypt, a WeChat Pay notify into a typed PaymentNotify or
-RefundNotify; anything else is NotifyRefused naming the failed check."""
+"""notify_authenticate: a WeChat Pay notify verified, then decrypted, into a typed result.
+
+    try:
+        event = notify_authenticate(request.META, request.body, config=config)
+    except NotifyRefused as refused:      # answer 4xx/5xx: WeChat retries a genuine one
+        log(refused.reason, refused.verified)
+    else:                                 # PaymentNotify | RefundNotify; answer 200/204
+        ...
+
+Checks in this order, naming the first that fails: signature type, probe, serial known, the
+timestamp within 300 s (the SDK skips it), the RSA signature over the raw body; then the JSON,
+the event type, AES-GCM decryption with the APIv3 key, mchid (and appid for payments).
+"""
 import json
 import time
 from collections.abc import Mapping
