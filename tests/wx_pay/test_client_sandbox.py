@@ -92,13 +92,14 @@ def test_query_unknown_order_is_none(client):
 
 
 def test_close_unpaid_then_again_then_paid(client, sandbox):
-    otn = open_order(client)
+    otn, expire = new_otn(), later()
+    order = dict(out_trade_no=otn, description="课程", total_fen=9900, time_expire=expire)
+    client.native(**order)
     assert client.close(otn) is None  # the 204 is signed: the SDK verified it
     assert client.query(otn).trade_state == "CLOSED"
     client.close(otn)  # closing twice is harmless
     with pytest.raises(WechatPayError) as caught:
-        client.native(out_trade_no=otn, description="Python 全栈 · 第 1 期", total_fen=9900,
-                      time_expire=later())
+        client.native(**order)  # the very same prepay again (a different one is "used")
     assert caught.value.code == "ORDER_CLOSED"
 
     paid = paid_order(client, sandbox)
