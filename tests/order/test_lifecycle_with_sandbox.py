@@ -160,7 +160,7 @@ def test_a_superseded_order_alipay_is_unsure_about_is_not_replaced(student_api, 
         "subject": "测试购买", "pay_type": 1, "courses": [courses[0].pk],
         "total_amount": "79.00"}, format="json")
 
-    assert response.status_code == 503 and response.json()["code"] == "alipay_unavailable"
+    assert response.status_code == 503 and response.json()["code"] == "provider_unavailable"
     assert order_status(first["out_trade_no"]) == OrderStatus.UNPAID
     assert Order.objects.count() == 1
 
