@@ -5,8 +5,6 @@ are fed from PaymentEvent rows (every notify, query answer and transition is one
 services need no metrics code of their own.
 """
 import hmac
-import time
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.db.models.signals import post_save
@@ -65,19 +63,6 @@ def provider_call(provider, api, seconds, error_code=None):
     if error_code:
         PROVIDER_CALL_ERRORS.labels(provider, api, error_code).inc()
 
-
-@contextmanager
-def alipay_call(api):
-    """Time one Alipay call; an exception counts as an error under its `code` (or class name)."""
-    started = time.perf_counter()
-    code = None
-    try:
-        yield
-    except Exception as exc:
-        code = getattr(exc, "sub_code", "") or getattr(exc, "code", "") or type(exc).__name__
-        raise
-    finally:
-        provider_call("alipay", api, time.perf_counter() - started, code)
 
 
 def metrics_view(request):

@@ -16,6 +16,7 @@ from apps.finance.models import StatementDay, StatementLine, StatementMismatch
 from apps.finance.services import beijing_day_bounds
 from apps.order.constants import EventKind, OrderStatus
 from apps.order.models import Order, PaymentEvent
+from apps.order.providers.alipay import alipay_config
 from apps.order.services.payments import payment_settle, payment_sync
 from apps.order.services.refunds import order_refund
 from lib.al_pay import client as alipay
@@ -80,7 +81,7 @@ def test_a_sandbox_day_with_every_kind_of_difference(shop, student_api, student)
 
     # A refund made at Alipay's console that the shop never recorded.
     console_refunded = paid_at_sandbox(shop, student_api, course())
-    alipay.trade_refund(out_trade_no=console_refunded.out_trade_no,
+    alipay.trade_refund(alipay_config(), out_trade_no=console_refunded.out_trade_no,
                         refund_amount=Decimal("30.00"), out_request_no="console-1")
     # A refund the shop recorded that never reached Alipay (the one line of the order).
     matched.lines.update(refund_time=timezone.now(), refund_request_no="lost-refund-1")

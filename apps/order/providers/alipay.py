@@ -7,11 +7,13 @@ from django.conf import settings
 from django.http import HttpResponse
 
 from lib.al_pay import client as alipay
+from lib.al_pay.client import AlipayConfig
 from lib.al_pay.errors import AlipayError
 from lib.al_pay.notify import NotifyRefused as AlipayNotifyRefused
 from lib.al_pay.notify import alipay_time_of, notify_authenticate
 from lib.al_pay.statement import StatementFormatError, parse_statement
 from lib.al_pay.times import parse_amount
+from utils.metrics import provider_call
 
 from ..constants import PROVIDER_CHANNELS, PayChannel, PayType
 from .base import (
@@ -31,6 +33,19 @@ from .base import (
 
 _STATES = {"TRADE_SUCCESS": TradeState.PAID, "TRADE_FINISHED": TradeState.PAID,
            "TRADE_CLOSED": TradeState.CLOSED, "WAIT_BUYER_PAY": TradeState.WAITING}
+
+
+def alipay_config() -> AlipayConfig:
+    """lib/al_pay's configuration, from the settings (lib/ reads none itself)."""
+    return AlipayConfig(
+        app_id=settings.ALIPAY_APP_ID, private_key_file=settings.ALIPAY_APP_PRIVATE_KEY_FILE,
+        public_key_file=settings.ALIPAY_PUBLIC_KEY_FILE, gateway=settings.ALIPAY_GATEWAY,
+        timeout=settings.ALIPAY_TIMEOUT_SECONDS, seller_id=settings.ALIPAY_SELLER_ID,
+        return_url=settings.ALIPAY_RETURN_URL, notify_url=settings.ALIPAY_NOTIFY_URL)
+
+
+def _on_call(api, seconds, error_code):
+    provider_call("alipay", api, seconds, error_code)
 
 
 def _error(exc: AlipayError) -> ProviderError:
@@ -64,17 +79,17 @@ class AlipayProvider(PaymentProvider):
         fields = dict(out_trade_no=order.out_trade_no, subject=order.subject,
                       total_amount=order.total_amount, time_expire=order.expire_time)
         if channel != PayChannel.WAP:
-            return Checkout(pay_url=alipay.page_pay_url(**fields))
+            return Checkout(pay_url=alipay.page_pay_url(alipay_config(), **fields))
         # A phone buyer who backs out of the cashier returns to the course page.
         page = f"/course/{course_ids[0]}" if len(course_ids) == 1 else "/courses"
         site = settings.ALIPAY_RETURN_URL  # the SPA's origin, where Alipay sends the browser
         return Checkout(pay_url=alipay.wap_pay_url(
-            **fields, quit_url=urljoin(site, page) if site else None))
+            alipay_config(), **fields, quit_url=urljoin(site, page) if site else None))
 
     def notify_authenticate(self, request: NotifyRequest) -> Trade:
         params = request.form or {}
         try:
-            notify = notify_authenticate(params)
+            notify = notify_authenticate(alipay_config(), params)
         except AlipayNotifyRefused as refused:
             raise NotifyRefused(refused.reason, verified=refused.verified) from refused
         return Trade(state=_STATES.get(notify.trade_status, TradeState.OTHER),
@@ -88,7 +103,8 @@ class AlipayProvider(PaymentProvider):
 
     def query(self, *, out_trade_no) -> Trade:
         try:
-            answer = alipay.trade_query(out_trade_no=out_trade_no)
+            answer = alipay.trade_query(alipay_config(), out_trade_no=out_trade_no,
+                                        on_call=_on_call)
         except AlipayError as exc:
             raise _error(exc) from exc
         return _trade(answer, out_trade_no=out_trade_no,
@@ -96,15 +112,17 @@ class AlipayProvider(PaymentProvider):
 
     def close(self, *, out_trade_no) -> dict:
         try:
-            return alipay.trade_close(out_trade_no=out_trade_no)
+            return alipay.trade_close(alipay_config(), out_trade_no=out_trade_no,
+                                      on_call=_on_call)
         except AlipayError as exc:
             raise _error(exc) from exc
 
     def refund(self, *, out_trade_no, out_refund_no, amount: Decimal,
                total: Decimal) -> RefundFact:
         try:
-            answer = alipay.trade_refund(out_trade_no=out_trade_no, refund_amount=amount,
-                                         out_request_no=out_refund_no)
+            answer = alipay.trade_refund(alipay_config(), out_trade_no=out_trade_no,
+                                         refund_amount=amount, out_request_no=out_refund_no,
+                                         on_call=_on_call)
         except AlipayError as exc:
             raise _error(exc) from exc
         # Alipay refunds at once; a repeated out_request_no moves no money (fund_change "N").
@@ -117,8 +135,9 @@ class AlipayProvider(PaymentProvider):
 
     def statement(self, *, bill_date: date) -> Bill:
         try:
-            url = alipay.bill_download_url(bill_date=bill_date)
-            data = alipay.statement_download(url)
+            config = alipay_config()
+            url = alipay.bill_download_url(config, bill_date=bill_date, on_call=_on_call)
+            data = alipay.statement_download(config, url)
         except AlipayError as exc:
             if exc.sub_code == "isp.bill_not_exist":  # no trade at all that day
                 return Bill(lines=[], trade_count=0, refund_count=0, net_amount=Decimal("0.00"))
@@ -136,11 +155,12 @@ class AlipayProvider(PaymentProvider):
             net_amount=statement.net_amount, files=statement.files)
 
     def return_verify(self, params: dict) -> bool:
-        return alipay.verify_callback(params) and params.get("app_id") == settings.ALIPAY_APP_ID
+        return (alipay.verify_callback(alipay_config(), params)
+                and params.get("app_id") == settings.ALIPAY_APP_ID)
 
     def health(self) -> bool:
         try:
-            alipay.get_client()
+            alipay.get_client(alipay_config())
         except (OSError, ValueError):
             return False
         return True
