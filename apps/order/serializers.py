@@ -155,7 +155,8 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrderDetail
-        fields = ["course_id", "course_name", "price", "real_price", "refunded", "refund_time"]
+        fields = ["course_id", "course_name", "price", "real_price", "refunded", "refund_status",
+                  "refund_time"]
 
     def to_representation(self, line):
         return _line_out(line, timezone.get_current_timezone())
@@ -166,7 +167,8 @@ def _line_out(line, zone):
     name = line.course_name if hasattr(line, "course_name") else line.course.name
     return {"course_id": line.course_id, "course_name": name,
             "price": format_amount(line.price), "real_price": format_amount(line.real_price),
-            "refunded": line.is_refunded, "refund_time": _local_iso(line.refund_time, zone)}
+            "refunded": line.is_refunded, "refund_status": line.refund_status,
+            "refund_time": _local_iso(line.refund_time, zone)}
 
 
 class OrderSerializer(serializers.ModelSerializer):
