@@ -138,6 +138,22 @@ def test_switching_to_alipay_supersedes_the_open_wechat_order_after_closing_it(
     assert wechat_shop.trade(first["out_trade_no"])["state"] == "CLOSED"
 
 
+def test_buying_again_hands_out_the_same_order_or_a_new_one_when_wechat_refuses_it(
+        wechat_shop, student_api, courses):
+    first = buy(student_api, courses[:1])
+    again = buy(student_api, courses[:1], expect=(200,))  # the same parameters: the same order
+    assert again["out_trade_no"] == first["out_trade_no"]
+    assert again["code_url"] == first["code_url"]
+    # On the phone now: WeChat refuses the number with other parameters (OUT_TRADE_NO_USED), so
+    # the open order is closed at WeChat and cancelled, and a new one opens.
+    phone = buy(student_api, courses[:1], channel="h5", expect=(201,))
+    assert phone["out_trade_no"] != first["out_trade_no"] and phone["channel"] == "h5"
+    assert order_of(first["out_trade_no"]).order_status == OrderStatus.CANCELLED
+    assert wechat_shop.trade(first["out_trade_no"])["state"] == "CLOSED"
+    wechat_shop.pay(phone["out_trade_no"])
+    wechat_shop.wait_for(lambda: paid(phone["out_trade_no"]), message="the notify")
+
+
 def test_a_line_refund_is_processing_then_refunded_by_the_refund_notify(wechat_shop, student_api,
                                                                         courses, student):
     bought = buy(student_api, courses[:2])
@@ -197,6 +213,11 @@ def test_the_trade_bill_is_reconciled_and_a_planted_unknown_trade_is_flagged_nev
     bought = buy(student_api, courses[:1])
     wechat_shop.pay(bought["out_trade_no"])
     wechat_shop.wait_for(lambda: paid(bought["out_trade_no"]), message="the notify")
+    order = order_of(bought["out_trade_no"])
+    line = order.lines.get()
+    order_refund(order=order, line_ids=[line.pk])
+    wechat_shop.wait_for(lambda: order.lines.get().refund_status == RefundStatus.REFUNDED,
+                         message="the refund notify")
     wechat_shop.set_faults(wechat_notify_drop=1000)
     lost = buy(student_api, courses[1:2])
     wechat_shop.pay(lost["out_trade_no"])  # paid at WeChat, never told: the bill settles it
@@ -211,7 +232,11 @@ def test_the_trade_bill_is_reconciled_and_a_planted_unknown_trade_is_flagged_nev
     assert kinds[ghost] == MismatchKind.UNKNOWN_TRADE
     assert not Order.objects.filter(out_trade_no=ghost).exists()
     assert kinds[lost["out_trade_no"]] == MismatchKind.PAID_NOT_RECORDED and paid(lost["out_trade_no"])
-    assert bought["out_trade_no"] not in kinds  # matched exactly
+    assert bought["out_trade_no"] not in kinds  # matched exactly: the payment and its refund
+    assert f"{bought['out_trade_no']}/{bought['out_trade_no']}-{line.pk}" not in \
+        set(StatementMismatch.objects.filter(day=day).values_list("key", flat=True))
+    refund_line = day.lines.get(kind="refund", out_request_no=f"{order.out_trade_no}-{line.pk}")
+    assert refund_line.amount == line.real_price and day.our_refund_count == 1
     # (The module's sandbox also billed the other tests' trades of today: unknown here too.)
     amounts = dict(day.lines.values_list("out_trade_no", "amount"))
     assert amounts[bought["out_trade_no"]] == courses[0].price

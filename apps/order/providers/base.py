@@ -18,13 +18,16 @@ class ProviderError(Exception):
     not_exist: the provider has no such trade (the buyer never opened the cashier).
     not_closable: close was refused because of the trade's state (paid, or closed after
     payment): ask the provider what happened (query) instead of cancelling.
+    number_used: checkout refused the order number, already used with other parameters: the
+    order cannot be handed out again, a new one is needed.
     """
 
     def __init__(self, code="", message="", *, unknown=False, not_exist=False,
-                 not_closable=False, params=None):
+                 not_closable=False, number_used=False, params=None):
         super().__init__(f"{code}: {message}".strip(": "))
         self.code, self.message = str(code or ""), str(message or "")
         self.unknown, self.not_exist, self.not_closable = unknown, not_exist, not_closable
+        self.number_used = number_used
         # What is kept in the payment event: the provider's own codes.
         self.params = params or {"code": self.code, "message": self.message[:200]}
 

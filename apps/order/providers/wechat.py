@@ -88,7 +88,8 @@ def _error(exc: WechatPayError) -> ProviderError:
     return ProviderError(exc.code, exc.message, unknown=exc.unknown,
                          not_exist=exc.code in (wx_errors.ORDER_NOT_EXIST,
                                                 wx_errors.RESOURCE_NOT_EXISTS),
-                         not_closable=isinstance(exc, OrderPaidError) or exc.order_paid)
+                         not_closable=isinstance(exc, OrderPaidError) or exc.order_paid,
+                         number_used=exc.code == wx_errors.OUT_TRADE_NO_USED)
 
 
 def _calling(method, *args, **kwargs):

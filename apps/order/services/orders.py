@@ -159,27 +159,32 @@ def order_place(*, user, course_ids, subject, total_amount: Decimal, pay_type, c
         except StaleOpenOrder as stale:
             _open_order_retire(stale.order)
             continue
-        if created:
-            break
-        outcome = payment_sync(order=order)
-        if outcome in SETTLED_OUTCOMES:
-            raise Conflict(ALREADY_PAID, code="already_paid")
-        if outcome != Outcome.CLOSED:
-            break
-    else:
-        raise Conflict("订单状态正在变化，请稍后再试", code="order_busy")
-    try:
-        checkout = provider.checkout(order=order, channel=channel, course_ids=course_ids,
-                                     client_ip=client_ip)
-    except ProviderError as exc:  # the order stays open: the next click asks again
-        logger.warning("checkout of %s at %s failed: %s", order.out_trade_no, provider.name, exc)
-        raise LuffyError(f"暂时无法连接{provider.label}，请稍后再试",
-                         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-                         code="provider_unavailable") from exc
-    return PlacedOrder(order=order, created=created, checkout=checkout)
+        if not created:
+            outcome = payment_sync(order=order)
+            if outcome in SETTLED_OUTCOMES:
+                raise Conflict(ALREADY_PAID, code="already_paid")
+            if outcome == Outcome.CLOSED:
+                continue
+        try:
+            checkout = provider.checkout(order=order, channel=channel, course_ids=course_ids,
+                                         client_ip=client_ip)
+        except ProviderError as exc:
+            if exc.number_used and not created:
+                # WeChat takes an order number again only with identical parameters (another
+                # channel or client address is not): retire it, and open a new order.
+                _open_order_retire(order, reason="支付参数变化（如换了设备），由新订单取代")
+                continue
+            # The order stays open: the next click asks again.
+            logger.warning("checkout of %s at %s failed: %s", order.out_trade_no, provider.name,
+                           exc)
+            raise LuffyError(f"暂时无法连接{provider.label}，请稍后再试",
+                             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+                             code="provider_unavailable") from exc
+        return PlacedOrder(order=order, created=created, checkout=checkout)
+    raise Conflict("订单状态正在变化，请稍后再试", code="order_busy")
 
 
-def _open_order_retire(order):
+def _open_order_retire(order, reason=None):
     """Close a stale open order at its provider, then here; Conflict if it was paid meanwhile.
 
     The provider unreachable: an overdue order times out here anyway (the provider refuses
@@ -207,7 +212,8 @@ def _open_order_retire(order):
             raise Conflict(ALREADY_PAID, code="already_paid")
         if order.order_status == OrderStatus.UNPAID:
             order_transition(
-                order=order, reason="支付截止时间已过" if overdue else "由新订单取代（价格或支付方式变动）",
+                order=order, reason="支付截止时间已过" if overdue else (
+                    reason or "由新订单取代（价格或支付方式变动）"),
                 to_status=OrderStatus.TIMED_OUT if overdue else OrderStatus.CANCELLED)
 
 
