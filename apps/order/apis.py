@@ -126,9 +126,9 @@ class PaySuccessApi(APIView):
 
     @extend_schema(request=None, responses={(200, "text/plain"): str})
     def post(self, request):
-        alipay = providers.for_pay_type(PayType.ALIPAY) if PayType.ALIPAY in \
-            providers.enabled() else None
-        if alipay is None:
+        try:
+            alipay = providers.for_pay_type(PayType.ALIPAY)
+        except ProviderError:  # Alipay is not among PAYMENT_PROVIDERS
             return HttpResponseNotFound(b"failure", content_type="text/plain")
         try:
             # Alipay sends a form. Anything else (JSON, multipart, oversized) is kept as an
