@@ -145,6 +145,17 @@ def test_a_token_signed_with_the_old_committed_key_is_refused(client):
     assert response.status_code == 401
 
 
+@pytest.mark.parametrize("variable, value, message", [
+    ("JWT_ACCESS_MINUTES", "60", "JWT_ACCESS_MINUTES must be between 1 and 15 in production"),
+    ("JWT_ACCESS_MINUTES", "0", "JWT_ACCESS_MINUTES must be between 1 and 15 in production"),
+    ("JWT_ACCESS_HOURS", "12", "JWT_ACCESS_HOURS is no longer read"),
+], ids=["an-hour", "zero", "the-old-hours-variable"])
+def test_production_refuses_long_lived_access_tokens(production_env, variable, value, message):
+    # A logged-out access token stays valid until it expires: minutes, never hours.
+    result = _manage("check", env={**production_env, variable: value})
+    assert result.returncode != 0 and message in result.stderr
+
+
 @pytest.fixture
 def wechat_env(production_env, tmp_path):
     from lib.al_pay.keys import ensure_key_pair
@@ -216,3 +227,4 @@ def test_a_disabled_provider_needs_none_of_its_variables(wechat_env):
     wechat_env["PAYMENT_PROVIDERS"] = "wechat,paypal"
     result = _manage("check", env=wechat_env)
     assert result.returncode != 0 and "not paypal" in result.stderr
+

@@ -25,7 +25,8 @@ It is a narrow tool, and refuses what it cannot prove equal to the ORM:
   `timezone.now()` computed by the builder, or a value the ORM escapes (`__iexact`,
   `__contains`, ...), is refused at compile time, not frozen.
 - `fixed` names integer arguments that are part of the SQL text itself (a slice's OFFSET and
-  LIMIT); each combination is its own plan.
+  LIMIT); each combination is its own plan. `constants` lists literals the query itself puts
+  in its parameters (`Exists()` selects a parameter `1`), so that no other value passes.
 - Plans are keyed by database alias, vendor, fixed values and list lengths.
 
 Every PreparedQuery has a name in `PreparedQuery.registry`; tests/utils/test_prepared_equal.py
@@ -48,7 +49,7 @@ class PreparedQuery:
 
     registry: dict = {}
 
-    def __init__(self, name, build, /, *, fixed=(), **kinds):
+    def __init__(self, name, build, /, *, fixed=(), constants=(), **kinds):
         """`build(**values)` returns the queryset; `kinds` gives each value's type by example."""
         for key, kind in kinds.items():
             item = kind[0] if isinstance(kind, list) and len(kind) == 1 else kind
@@ -57,6 +58,7 @@ class PreparedQuery:
         if name in self.registry:
             raise ValueError(f"a prepared query is already called {name!r}")
         self.name, self._build, self._kinds, self._fixed = name, build, kinds, tuple(fixed)
+        self._constants = {(type(value), value) for value in constants}
         self._plans = {}
         self._model = None
         self.registry[name] = self
@@ -171,19 +173,21 @@ class _Plan:
         slots = []
         for param in params:
             slot = where.get((type(param), param))
+            if slot is None and (type(param), param) in prepared._constants:
+                slot = (None, param)  # a literal of the query's own, declared as such
             if slot is None:
                 raise ValueError(f"{prepared.name}: {param!r} reaches its SQL, and is not one of "
                                  "its declared values as given (a constant, or escaped)")
             slots.append(slot)
-        if {slot[0] for slot in slots} != set(prepared._kinds):
+        if {slot[0] for slot in slots} - {None} != set(prepared._kinds):
             raise ValueError(f"{prepared.name}: a declared value does not reach its SQL as is")
         return sql, slots, compiler
 
     def run(self, values):
         if self.empty:
             return []
-        params = [values[name] if index is None else values[name][index]
-                  for name, index in self.slots]
+        params = [index if name is None else values[name] if index is None
+                  else values[name][index] for name, index in self.slots]
         with connections[self.alias].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()

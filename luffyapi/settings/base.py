@@ -190,7 +190,10 @@ METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 SIMPLE_JWT = {
     # The seed's front end sends "jwt <token>"; "Bearer" is what everything else sends.
     "AUTH_HEADER_TYPES": ("JWT", "Bearer", "jwt", "bearer"),
-    "ACCESS_TOKEN_LIFETIME": timedelta(hours=env_int("JWT_ACCESS_HOURS", 12)),
+    # Logging out revokes the refresh token, not the access token (revoking those would cost a
+    # lookup on every request): it stays valid until it expires, so it lives minutes. The SPA
+    # renews it silently with the refresh token on its first 401 (src/api/http.js).
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 5)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
     "UPDATE_LAST_LOGIN": True,
     # Each refresh token works once: refreshing hands out a new one and revokes the old.

@@ -7,6 +7,7 @@ real gateway, or (for a provider not in PAYMENT_PROVIDERS) by nothing: no sandbo
 reachable from these settings.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -98,6 +99,15 @@ CACHES = {"default": {
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or REDIS_URL
 # Several shops (or test runs) can share one Redis: every broker key gets the prefix.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{_KEY_PREFIX}:celery:"}
+
+# A logged-out access token stays valid for its lifetime: never hours in production.
+_MAX_ACCESS_MINUTES = 15
+if os.environ.get("JWT_ACCESS_HOURS"):
+    raise ImproperlyConfigured("JWT_ACCESS_HOURS is no longer read: set JWT_ACCESS_MINUTES")
+if not timedelta(0) < SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] <= timedelta(  # noqa: F405
+        minutes=_MAX_ACCESS_MINUTES):
+    raise ImproperlyConfigured(
+        f"JWT_ACCESS_MINUTES must be between 1 and {_MAX_ACCESS_MINUTES} in production")
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -43,6 +43,7 @@ APP_ID, SELLER_ID = "2021009900000007", "2088009900000007"
 MCHID, WX_APPID = "1900009907", "wx00000000009907"
 STUDENTS, PARALLEL, LATE_STUDENTS = 16, 4, 3
 PASSWORD = "Scale-out-pass-7"
+METRICS_TOKEN = "scale-test-metrics-token"
 
 
 def _mysql():
@@ -118,7 +119,7 @@ def cluster(shared_services):
                 "TRUSTED_PROXIES": "127.0.0.1",  # the students' addresses arrive in X-Forwarded-For
                 "WEB_CONCURRENCY": "2", "CELERY_CONCURRENCY": "2", "HOST": "127.0.0.1",
                 "CELERY_BEAT_SCHEDULE": str(work / "celerybeat-schedule"),
-                "CELERY_METRICS_PORT": str(free_port()),
+                "CELERY_METRICS_PORT": str(free_port()), "METRICS_TOKEN": METRICS_TOKEN,
                 "PYTHONUNBUFFERED": "1"})
             release = run_procfile("release", env)
             assert release.returncode == 0, release.stdout + release.stderr
@@ -311,6 +312,16 @@ def test_two_hosts_pay_every_order_exactly_once_through_kills_and_lost_notifies(
     reconciled = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
                      if line.startswith('luffy_reconcile_results_total{result="paid"}'))
     assert reconciled >= LATE_STUDENTS, text[-2000:]
+
+    # The surviving web instance's workers are forks of one preloaded master: their payment
+    # counters still add up in /metrics (prometheus_client's multiprocess files).
+    web_metrics = urllib.request.Request(f"{urls[0]}/metrics",
+                                         headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    with urllib.request.urlopen(web_metrics, timeout=10) as response:  # noqa: S310
+        text = response.read().decode()
+    events = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                 if line.startswith("luffy_payment_events_total{"))
+    assert events > 0, text[-2000:]
 
     survivor_5xx = [s for url, s in load.answers if url == load.survivor and s >= 500]
     assert survivor_5xx == []

@@ -43,7 +43,8 @@ def _clip(field, value) -> str:
 def order_lock(*, out_trade_no=None, pk=None):
     """The order (by number or pk) under its row lock (call inside a transaction), or None."""
     lookup = {"pk": pk} if out_trade_no is None else {"out_trade_no": out_trade_no}
-    return next(iter(Order.objects.select_for_update().filter(**lookup)), None)
+    # One row by a unique key: no ORDER BY (Meta.ordering) to compile or to sort by.
+    return next(iter(Order.objects.select_for_update().filter(**lookup).order_by()), None)
 
 
 def order_transition(*, order, to_status, reason, flagged=False, after=None, **fields):

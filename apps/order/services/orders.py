@@ -19,6 +19,7 @@ from apps.user.models import User
 from lib.al_pay.times import BEIJING
 from utils.exceptions import Conflict, LuffyError
 from utils.logging import get_logger
+from utils.prepared import PreparedQuery
 
 from .. import providers
 from ..constants import SETTLED_OUTCOMES, OrderStatus, Outcome
@@ -50,11 +51,12 @@ class StaleOpenOrder(Exception):
         self.order = order
 
 
-def _courses_with_owned(*, user_id, course_ids) -> dict:
-    """The courses by id, each saying whether the student owns it already (`owned`)."""
-    courses = Course.objects.filter(pk__in=course_ids).annotate(owned=Exists(
-        UserCourse.objects.filter(user_id=user_id, course_id=OuterRef("pk"))))
-    return {course.pk: course for course in courses}
+# The courses asked for, each saying whether the student owns it already (`owned`). A plain
+# read, prepared (utils.prepared: compiled once per number of courses, proven equal to the ORM).
+_courses_with_owned = PreparedQuery(
+    "order.courses_with_owned", lambda user_id, ids: Course.objects.filter(pk__in=ids).annotate(
+        owned=Exists(UserCourse.objects.filter(user_id=user_id, course_id=OuterRef("pk")))),
+    constants=[1], user_id=0, ids=[0])
 
 
 def _open_orders_locked(*, user_id, course_key, course_ids, now) -> list:
@@ -97,14 +99,14 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type,
     with transaction.atomic():
         # Serialise one student's purchases, so two tabs cannot open two orders at once. The
         # locked row is the student's own: a request authenticated without it checks it here.
-        locked = next(iter(User.objects.select_for_update().filter(pk=user.pk)), None)
+        locked = next(iter(User.objects.select_for_update().filter(pk=user.pk).order_by()), None)
         if hasattr(user, "adopt"):
             if locked is None:
                 user.username  # noqa: B018 -- the row is gone: the token's check refuses it
             user.adopt(locked)
         elif locked is None:
             raise User.DoesNotExist(f"user {user.pk}")
-        courses = _courses_with_owned(user_id=user.pk, course_ids=course_ids)
+        courses = {c.pk: c for c in _courses_with_owned(user_id=user.pk, ids=course_ids)}
         _check_courses(user=user, course_ids=course_ids, courses=courses)
         expected = sum((courses[i].price for i in course_ids), Decimal("0.00"))
         if total_amount != expected:  # well formed, but not today's price: a conflict

@@ -15,14 +15,27 @@ from django.utils import timezone
 from apps.course.models import UserCourse
 from utils.exceptions import LuffyError
 from utils.logging import get_logger
+from utils.prepared import PreparedQuery
 
 from .. import providers
 from ..constants import EventKind, OrderStatus, Outcome
-from ..models import Order, PaymentEvent
+from ..models import Order, OrderDetail, PaymentEvent
 from ..providers.base import ProviderError, TradeState
 from .events import event_record, order_lock, order_transition
 
 logger = get_logger("pay")
+
+# An order's lines, each saying whether its buyer owns the course already and (the same on
+# every line) whether the trade_no paid another order of the same provider: what settling
+# reads, in one statement. A plain read (the order's row is locked by the ORM before it),
+# prepared: utils.prepared.
+_lines_owned = PreparedQuery(
+    "order.lines_owned", lambda order_id, user_id, pay_type, trade_no: OrderDetail.objects
+    .filter(order_id=order_id).only("course_id").annotate(
+        owned=Exists(UserCourse.objects.filter(user_id=user_id, course_id=OuterRef("course_id"))),
+        trade_no_taken=Exists(Order.objects.filter(pay_type=pay_type, trade_no=trade_no)
+                              .exclude(pk=order_id)))
+    .order_by("pk"), constants=[1], order_id=0, user_id=0, pay_type=0, trade_no="")
 
 
 def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params,
@@ -55,7 +68,9 @@ def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params,
             logger.error("order %s paid twice: %s and %s", out_trade_no, order.trade_no, trade_no)
             return Outcome.PAID_BY_ANOTHER_TRADE
 
-        if trade_no_taken(order=order, trade_no=trade_no):
+        lines = _lines_owned(order_id=order.pk, user_id=order.user_id, pay_type=order.pay_type,
+                             trade_no=trade_no)
+        if any(line.trade_no_taken for line in lines):
             event_record(order=order, outcome=Outcome.TRADE_NO_OF_ANOTHER_ORDER, flagged=True,
                          detail=f"trade {trade_no} already settled another order", **common)
             return Outcome.TRADE_NO_OF_ANOTHER_ORDER
@@ -65,11 +80,8 @@ def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params,
         order_transition(order=order, to_status=OrderStatus.PAID, flagged=late, after=paid,
                          reason=f"{kind}: trade {trade_no}" + (" (订单已关闭后到账)" if late else ""),
                          trade_no=trade_no, pay_time=paid_at)
-        lines = list(order.lines.order_by("pk").annotate(owned=Exists(UserCourse.objects.filter(
-            user_id=order.user_id, course_id=OuterRef("course_id")))).values_list(
-            "course_id", "owned"))
-        course_ids = [course_id for course_id, _ in lines]
-        owned = {course_id for course_id, is_owned in lines if is_owned}
+        course_ids = [line.course_id for line in lines]
+        owned = {line.course_id for line in lines if line.owned}
         if owned:  # bought meanwhile through another order: money to give back
             event_record(order=order, kind=kind, outcome=Outcome.COURSE_ALREADY_OWNED,
                          flagged=True, detail=f"courses {sorted(owned)} were already owned",
