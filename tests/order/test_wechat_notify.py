@@ -189,3 +189,20 @@ def test_a_refund_notify_of_another_amount_is_refused_and_changes_nothing(api, w
     line.refresh_from_db()
     assert line.refund_status == RefundStatus.PROCESSING
     assert _snapshot()[:2] == before[:2]
+
+
+def test_trade_numbers_are_unique_per_provider(api, wx_order, make_order, student, courses,
+                                               other_student):
+    from tests.alipay_fake import signed_notify
+    from tests.conftest import post_notify
+    alipay_order = make_order(student, [courses[1]])
+    number = "4200002026120400000000000001"  # the same digits at both providers
+    assert post_notify(api, signed_notify(alipay_order, trade_no=number)).content == b"success"
+    assert _notify(api, transaction(wx_order, transaction_id=number)).status_code == 204
+    assert Order.objects.filter(trade_no=number, order_status=OrderStatus.PAID).count() == 2
+    # Within one provider it still settles one order only.
+    other, _ = orders.order_create(user=other_student, course_ids=[courses[1].pk], subject="x",
+                                   total_amount=courses[1].price, pay_type=PayType.WECHAT)
+    assert _notify(api, transaction(other, transaction_id=number)).status_code == 400
+    other.refresh_from_db()
+    assert other.order_status == OrderStatus.UNPAID

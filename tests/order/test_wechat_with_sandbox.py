@@ -48,7 +48,11 @@ def paid(out_trade_no):
 
 def test_native_checkout_is_a_qr_code_and_the_notify_pays_the_order(wechat_shop, student_api,
                                                                     courses, student):
+    from prometheus_client import REGISTRY
+    calls = {"provider": "wechat", "api": "native"}
+    before = REGISTRY.get_sample_value("luffy_payment_call_seconds_count", calls) or 0
     bought = buy(student_api, courses[:2])
+    assert REGISTRY.get_sample_value("luffy_payment_call_seconds_count", calls) == before + 1
     assert bought["pay_type"] == 2 and bought["channel"] == "native"
     assert bought["code_url"] == bought["pay_url"]
     assert bought["total_amount"] == "298.00" and bought["expire_time"].endswith("+08:00")
@@ -267,3 +271,17 @@ def test_a_disabled_provider_is_a_400_naming_pay_type(wechat_shop, student_api, 
         "total_amount": str(courses[0].price)}, format="json")
     assert response.status_code == 400 and "pay_type" in response.json()["errors"]
     assert not Order.objects.exists()
+
+
+def test_certificate_mode_fetches_the_platform_certificate_and_verifies_answers_with_it(
+        wechat_shop, settings, tmp_path, student_api, courses):
+    settings.WECHATPAY_CERT_DIR = str(tmp_path / "certs")
+    call_command("wechat_certificates")
+    assert len(list((tmp_path / "certs").glob("*.pem"))) == 1
+    bought = buy(student_api, courses[:1])  # the prepay answer is verified with the certificate
+    wechat_shop.pay(bought["out_trade_no"])
+    # This sandbox signs notifies with its public key id, which certificate mode does not know:
+    # they are refused (unknown_serial), and the poll's query, verified by the certificate, heals.
+    wechat_shop.wait_for(lambda: PaymentEvent.objects.filter(outcome="unknown_serial").exists(),
+                         message="a refused notify")
+    assert poll(student_api, bought["out_trade_no"])["status"] == 0

@@ -49,7 +49,8 @@ _REFUND_STATES = {"SUCCESS": RefundState.REFUNDED, "PROCESSING": RefundState.PRO
 _REFUSALS = {"foreign_appid": Outcome.FOREIGN_APP_ID, "malformed": Outcome.UNPARSABLE}
 
 
-def _config() -> WechatPayConfig:
+def wechat_config() -> WechatPayConfig:
+    """lib/wx_pay's configuration, from the settings (lib/ reads none itself)."""
     return _build_config(
         settings.WECHATPAY_MCHID, settings.WECHATPAY_APPID, settings.WECHATPAY_PRIVATE_KEY_FILE,
         settings.WECHATPAY_CERT_SERIAL_NO, settings.WECHATPAY_APIV3_KEY,
@@ -81,7 +82,7 @@ def _build_client(config: WechatPayConfig) -> WechatPayClient:
 
 def _client() -> WechatPayClient:
     """The client for the current settings, built once per process (key parsing is slow)."""
-    return _build_client(_config())
+    return _build_client(wechat_config())
 
 
 def _error(exc: WechatPayError) -> ProviderError:
@@ -132,7 +133,7 @@ class WechatProvider(PaymentProvider):
 
     def notify_authenticate(self, request: NotifyRequest):
         try:
-            config = _config()
+            config = wechat_config()
         except (OSError, ValueError) as exc:  # misconfigured: refuse, WeChat retries later
             raise NotifyRefused(Outcome.UNKNOWN, verified=False, detail=str(exc)[:200]) from exc
         try:

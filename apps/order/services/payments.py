@@ -26,16 +26,15 @@ from .events import event_record, order_lock, order_transition
 logger = get_logger("pay")
 
 # An order's lines, each saying whether its buyer owns the course already and (the same on
-# every line) whether the trade_no paid another order of the same provider: what settling
-# reads, in one statement. A plain read (the order's row is locked by the ORM before it),
-# prepared: utils.prepared.
+# every line) whether the trade_no paid another order: what settling reads, in one statement.
+# A plain read (the order's row is locked by the ORM before it), prepared: utils.prepared.
+# Trade numbers are unique per provider: a hit here is checked again by trade_no_taken.
 _lines_owned = PreparedQuery(
-    "order.lines_owned", lambda order_id, user_id, pay_type, trade_no: OrderDetail.objects
+    "order.lines_owned", lambda order_id, user_id, trade_no: OrderDetail.objects
     .filter(order_id=order_id).only("course_id").annotate(
         owned=Exists(UserCourse.objects.filter(user_id=user_id, course_id=OuterRef("course_id"))),
-        trade_no_taken=Exists(Order.objects.filter(pay_type=pay_type, trade_no=trade_no)
-                              .exclude(pk=order_id)))
-    .order_by("pk"), constants=[1], order_id=0, user_id=0, pay_type=0, trade_no="")
+        trade_no_taken=Exists(Order.objects.filter(trade_no=trade_no).exclude(pk=order_id)))
+    .order_by("pk"), constants=[1], order_id=0, user_id=0, trade_no="")
 
 
 def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params,
@@ -68,9 +67,10 @@ def payment_settle(*, out_trade_no, trade_no, amount, paid_at, kind, params,
             logger.error("order %s paid twice: %s and %s", out_trade_no, order.trade_no, trade_no)
             return Outcome.PAID_BY_ANOTHER_TRADE
 
-        lines = _lines_owned(order_id=order.pk, user_id=order.user_id, pay_type=order.pay_type,
-                             trade_no=trade_no)
-        if any(line.trade_no_taken for line in lines):
+        lines = _lines_owned(order_id=order.pk, user_id=order.user_id, trade_no=trade_no)
+        # (A pay_type parameter cannot be prepared: its samples overflow a small integer.)
+        if any(line.trade_no_taken for line in lines) and trade_no_taken(order=order,
+                                                                          trade_no=trade_no):
             event_record(order=order, outcome=Outcome.TRADE_NO_OF_ANOTHER_ORDER, flagged=True,
                          detail=f"trade {trade_no} already settled another order", **common)
             return Outcome.TRADE_NO_OF_ANOTHER_ORDER
