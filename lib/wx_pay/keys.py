@@ -62,7 +62,8 @@ def ensure_platform_certificate(private_key_path, cert_path) -> bool:
     cert_path = Path(cert_path)
     if cert_path.exists():
         return False
-    serial = secrets.randbits(150) | (1 << 150)  # 39 hex digits, like WeChat's serials
+    # 40 hex digits like WeChat's serials, and below 2**159 as X.509 requires (20 octets).
+    serial = secrets.randbits(156) | (1 << 156)
     cert_path.write_bytes(platform_certificate_pem(Path(private_key_path).read_bytes(), serial))
     return True
 

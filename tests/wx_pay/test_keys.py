@@ -1,9 +1,12 @@
 """Dev key files: created once, private ones 0600, usable by the unmodified SDK."""
 import stat
 
+import pytest
+from cryptography import x509
 from wechatpayv3 import WeChatPay, WeChatPayType
 
-from lib.wx_pay.keys import ensure_dev_keys, new_apiv3_key
+from lib.wx_pay.keys import ensure_dev_keys, ensure_platform_certificate, new_apiv3_key
+from lib.wx_pay.sandbox.__main__ import parse_args
 
 
 def test_dev_keys_are_created_once_and_private(tmp_path):
@@ -25,3 +28,17 @@ def test_dev_keys_are_created_once_and_private(tmp_path):
 
 def test_apiv3_keys_differ():
     assert len({new_apiv3_key() for _ in range(20)}) == 20
+
+
+def test_sandbox_command_line_needs_keys_or_dev_keys(tmp_path):
+    with pytest.raises(SystemExit):
+        parse_args(["--mchid", "1900000109", "--appid", "wx1"])
+    args = parse_args(["--mchid", "1900000109", "--appid", "wx1", "--dev-keys", str(tmp_path)])
+    assert args.dev_keys == tmp_path and args.time_scale == 1.0
+
+
+def test_platform_certificate_serial_is_40_hex_digits(tmp_path):
+    paths = ensure_dev_keys(tmp_path)
+    assert ensure_platform_certificate(paths["merchant_private_key"], tmp_path / "cert.pem")
+    cert = x509.load_pem_x509_certificate((tmp_path / "cert.pem").read_bytes())
+    assert len(f"{cert.serial_number:X}") == 40

@@ -6,6 +6,8 @@ import sys
 import threading
 from pathlib import Path
 
+from lib.wx_pay.keys import ensure_dev_keys
+
 from . import identity
 from .api import Api
 from .faults import Faults
@@ -32,16 +34,22 @@ def parse_args(argv=None):
                         help="platform keys, certificate and trades.sqlite3 live here")
     parser.add_argument("--mchid", required=True, help="the merchant number to accept")
     parser.add_argument("--appid", required=True, help="the merchant's appid")
-    parser.add_argument("--merchant-public-key", required=True, type=Path,
+    parser.add_argument("--merchant-public-key", type=Path,
                         help="PEM public key of the merchant API key; verifies Authorization")
-    parser.add_argument("--apiv3-key-file", required=True, type=Path,
+    parser.add_argument("--apiv3-key-file", type=Path,
                         help="file holding the 32-character APIv3 key (encrypts notifies)")
+    parser.add_argument("--dev-keys", type=Path, metavar="DIR",
+                        help="instead of the two above: a laptop merchant's keys in DIR, "
+                             "created on first use (lib.wx_pay.keys.ensure_dev_keys)")
     parser.add_argument("--notify-serial", choices=("public-key", "certificate"),
                         default="public-key",
                         help="which Wechatpay-Serial notifies carry (the merchant's mode)")
     parser.add_argument("--time-scale", default=1.0, type=_scale,
                         help="multiplies notify retry delays and the refund delay (e.g. 0.01)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.dev_keys is None and not (args.merchant_public_key and args.apiv3_key_file):
+        parser.error("give --merchant-public-key and --apiv3-key-file, or --dev-keys DIR")
+    return args
 
 
 def main(argv=None) -> int:
@@ -49,6 +57,10 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
+        if args.dev_keys is not None:
+            paths = ensure_dev_keys(args.dev_keys)
+            args.merchant_public_key, args.apiv3_key_file = (paths["merchant_public_key"],
+                                                             paths["apiv3_key"])
         merchant_pem = args.merchant_public_key.read_bytes()
         apiv3_key = args.apiv3_key_file.read_text().strip()
         if len(apiv3_key.encode()) != 32:
