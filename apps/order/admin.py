@@ -99,7 +99,8 @@ class OrderAdmin(admin.ModelAdmin):
             except LuffyError as exc:
                 outcome, text, level = Outcome.ADMIN_REFUSED, f"{exc.detail}", messages.ERROR
             else:
-                outcome, text, level = Outcome.ADMIN_DONE, f"{done} ({result})", messages.INFO
+                label = done(result) if callable(done) else done
+                outcome, text, level = Outcome.ADMIN_DONE, f"{label} ({result})", messages.INFO
             event_record(kind=EventKind.ADMIN, order=order, actor=request.user, outcome=outcome,
                          detail=f"{action}: {text}")
             self.log_change(request, order, f"{action}: {text}")
@@ -138,7 +139,13 @@ class OrderAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{order.out_trade_no}: 未选择课程，跳过", messages.WARNING)
                 continue
             self._each(request, [order], partial(_refund_lines, line_ids=line_ids,
-                                                 actor=request.user.username), "已退款")
+                                                 actor=request.user.username), _refund_label)
+
+
+def _refund_label(outcome):
+    # WeChat Pay answers "processing": the money moves later (refund notify or query).
+    return {Outcome.REFUND_PROCESSING: "已提交退款，等待支付平台确认",
+            Outcome.REFUND_FAILED: "退款失败，需人工处理"}.get(outcome, "已退款")
 
 
 def _refund_lines(order, *, line_ids, actor):

@@ -291,3 +291,23 @@ def test_certificate_mode_fetches_the_platform_certificate_and_verifies_answers_
     wechat_shop.wait_for(lambda: PaymentEvent.objects.filter(outcome="unknown_serial").exists(),
                          message="a refused notify")
     assert poll(student_api, bought["out_trade_no"])["status"] == 0
+
+
+def test_the_admin_refund_action_says_a_wechat_refund_is_waiting_then_it_settles(
+        wechat_shop, student_api, courses, admin_client):
+    wechat_shop.set_faults(wechat_notify_drop=1000)
+    bought = buy(student_api, courses[:1])
+    wechat_shop.pay(bought["out_trade_no"])
+    order = order_of(bought["out_trade_no"])
+    queried = admin_client.post("/admin/order/order/", {
+        "action": "query_alipay", "_selected_action": [order.pk]}, follow=True)
+    assert "已查询 (paid)" in queried.content.decode()  # the admin's query asks WeChat too
+    wechat_shop.reset_faults()
+    line = order.lines.get()
+    done = admin_client.post("/admin/order/order/", {
+        "action": "refund_orders", "_selected_action": [order.pk], "confirm": "yes",
+        "lines": [line.pk]}, follow=True)
+    assert "已提交退款，等待支付平台确认 (refund_processing)" in done.content.decode()
+    wechat_shop.wait_for(lambda: order.lines.get().refund_status == RefundStatus.REFUNDED,
+                         message="the refund notify")
+    assert PaymentEvent.objects.filter(order=order, kind="admin", actor__isnull=False).count() == 2
