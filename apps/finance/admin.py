@@ -1,5 +1,5 @@
-"""Admin for the daily statement: one page per day (Alipay's totals vs ours, the differences),
-and the differences themselves, which a human marks resolved."""
+"""Admin for the daily statements: one page per provider and day (its totals vs ours, the
+differences), and the differences themselves, which a human marks resolved."""
 from datetime import date
 from urllib.parse import urlencode
 
@@ -12,12 +12,23 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from lib.al_pay.errors import AlipayError
-from lib.al_pay.statement import StatementFormatError
+from apps.order import providers
+from apps.order.constants import PAY_TYPE_BY_PROVIDER, PayType
+from apps.order.models import Order
+from apps.order.providers.base import BillError, ProviderError
 
 from . import services
+from .admin_filters import OpenStatementMismatchFilter
 from .constants import DayState, MismatchStatus
 from .models import StatementDay, StatementMismatch
+
+_PROVIDER_LABELS = {name: PayType(pay_type).label for name, pay_type in PAY_TYPE_BY_PROVIDER.items()}
+
+# The order list filters by open statement differences: added from here, so that apps.order
+# never imports apps.finance (apps.order's admin is registered first: INSTALLED_APPS order).
+_order_admin = admin.site._registry.get(Order)
+if _order_admin is not None and OpenStatementMismatchFilter not in _order_admin.list_filter:
+    _order_admin.list_filter = [*_order_admin.list_filter, OpenStatementMismatchFilter]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -42,10 +53,10 @@ def order_links(mismatch) -> dict:
 
 @admin.register(StatementDay)
 class StatementDayAdmin(ReadOnlyAdmin):
-    list_display = ["bill_date", "state_label", "alipay_trade_count", "our_trade_count",
-                    "alipay_trade_amount", "our_trade_amount", "alipay_refund_amount",
-                    "our_refund_amount", "open_count"]
-    list_filter = ["state"]
+    list_display = ["bill_date", "provider", "state_label", "provider_trade_count",
+                    "our_trade_count", "provider_trade_amount", "our_trade_amount",
+                    "provider_refund_amount", "our_refund_amount", "open_count"]
+    list_filter = ["provider", "state"]
     change_list_template = "admin/finance/statementday_changelist.html"
 
     def get_urls(self):
@@ -58,10 +69,13 @@ class StatementDayAdmin(ReadOnlyAdmin):
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {
             **(extra_context or {}), "can_reconcile": self.has_reconcile_permission(request),
-            "today": services.beijing_today()})
+            "today": services.beijing_today(),
+            "providers": [(p.name, _PROVIDER_LABELS.get(p.name, p.name))
+                          for p in providers.enabled().values()]})
 
     def reconcile_view(self, request):
-        """POST a day (and 临时 for today): refused days say why; nothing is written for them."""
+        """POST a day (and 临时 for today) of one provider, or of every enabled one: refused
+        days say why; nothing is written for them."""
         if request.method != "POST" or not self.has_reconcile_permission(request):
             raise PermissionDenied
         back = HttpResponseRedirect(reverse("admin:finance_statementday_changelist"))
@@ -70,21 +84,35 @@ class StatementDayAdmin(ReadOnlyAdmin):
         except ValueError:
             self.message_user(request, "请输入日期（YYYY-MM-DD）", messages.ERROR)
             return back
+        provisional = request.POST.get("provisional") == "1"
         try:
-            report = services.statement_reconcile(
-                bill_date=bill_date, provisional=request.POST.get("provisional") == "1")
+            services.statement_day_check(bill_date=bill_date, provisional=provisional)
         except services.StatementDayRefused as exc:
             self.message_user(request, f"未对账：{exc}", messages.ERROR)
             return back
-        except (AlipayError, StatementFormatError) as exc:
-            self.message_user(request, f"{bill_date} 账单下载失败，已标记为失败：{exc}",
-                              messages.ERROR)
+        enabled = [p.name for p in providers.enabled().values()]
+        chosen = request.POST.get("provider") or ""
+        if chosen and chosen not in enabled:
+            self.message_user(request, f"未对账：支付平台 {chosen} 未启用", messages.ERROR)
             return back
-        self.log_change(request, StatementDay.objects.get(bill_date=bill_date),
-                        f"reconciled: {report}")
-        self.message_user(request, f"{bill_date} 已对账（{DayState(report['state']).label}）："
-                          f"{report['lines']} 行，{report['differences']} 处差异，"
-                          f"{report['open']} 处未处理", messages.SUCCESS)
+        for name in [chosen] if chosen else enabled:
+            label = _PROVIDER_LABELS.get(name, name)
+            try:
+                report = services.statement_reconcile(bill_date=bill_date, provider=name,
+                                                      provisional=provisional)
+            except services.StatementDayRefused as exc:
+                self.message_user(request, f"未对账：{exc}", messages.ERROR)
+                return back
+            except (ProviderError, BillError) as exc:
+                self.message_user(request, f"{label} {bill_date} 账单下载失败，已标记为失败：{exc}",
+                                  messages.ERROR)
+                continue
+            self.log_change(request, StatementDay.objects.get(provider=name, bill_date=bill_date),
+                            f"reconciled: {report}")
+            self.message_user(request, f"{label} {bill_date} 已对账"
+                              f"（{DayState(report['state']).label}）："
+                              f"{report['lines']} 行，{report['differences']} 处差异，"
+                              f"{report['open']} 处未处理", messages.SUCCESS)
         return back
 
     @admin.display(description="对账状态", ordering="state")
@@ -109,16 +137,17 @@ class StatementDayAdmin(ReadOnlyAdmin):
         for mismatch in mismatches:
             mismatch.links = order_links(mismatch)
         totals = [
-            ("交易笔数", day.alipay_trade_count, day.our_trade_count),
-            ("交易金额（元）", day.alipay_trade_amount, day.our_trade_amount),
-            ("退款笔数", day.alipay_refund_count, day.our_refund_count),
-            ("退款金额（元）", day.alipay_refund_amount, day.our_refund_amount),
-            ("实收净额（元）", day.alipay_net_amount,
+            ("交易笔数", day.provider_trade_count, day.our_trade_count),
+            ("交易金额（元）", day.provider_trade_amount, day.our_trade_amount),
+            ("退款笔数", day.provider_refund_count, day.our_refund_count),
+            ("退款金额（元）", day.provider_refund_amount, day.our_refund_amount),
+            ("实收净额（元）", day.provider_net_amount,
              day.our_trade_amount - day.our_refund_amount),
         ]
         return TemplateResponse(request, "admin/finance/statement_day.html", {
             **self.admin_site.each_context(request), "opts": self.opts, "title": str(day),
-            "day": day, "totals": [(name, a, o, a != o) for name, a, o in totals],
+            "day": day, "provider_label": _PROVIDER_LABELS.get(day.provider, day.provider),
+            "totals": [(name, a, o, a != o) for name, a, o in totals],
             "final": day.is_final, "failed": day.state == DayState.FAILED,
             "mismatches": mismatches, "lines": day.lines.all(),
             "mismatch_list_url": reverse("admin:finance_statementmismatch_changelist")
@@ -127,7 +156,7 @@ class StatementDayAdmin(ReadOnlyAdmin):
 
 @admin.register(StatementMismatch)
 class StatementMismatchAdmin(ReadOnlyAdmin):
-    list_display = ["day", "kind", "out_trade_no", "trade_no", "alipay_amount", "our_amount",
+    list_display = ["day", "kind", "out_trade_no", "trade_no", "provider_amount", "our_amount",
                     "settled", "status", "detail"]
     list_filter = ["status", "kind", "settled", "day"]
     search_fields = ["out_trade_no", "trade_no"]

@@ -1,5 +1,6 @@
 """Admin for orders: list, filters, search, read-only lines and payment events."""
 import json
+from decimal import Decimal
 from functools import partial
 
 from django.contrib import admin, messages
@@ -8,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from apps.finance.admin_filters import OpenStatementMismatchFilter
 from utils.exceptions import LuffyError
 
 from .constants import EventKind, OrderStatus, Outcome
@@ -32,7 +32,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderDetailInline(ReadOnlyInline):
     model = OrderDetail
-    fields = ["course", "price", "real_price", "refund_time", "refund_request_no"]
+    fields = ["course", "price", "real_price", "refund_status", "refund_time", "refund_request_no"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -44,8 +44,8 @@ class PaymentEventInline(ReadOnlyInline):
     so the order page fits a 1,280 px screen."""
 
     model = PaymentEvent
-    fields = ["when", "kind", "outcome", "amount", "actor", "status_change", "flagged", "detail",
-              "raw"]
+    fields = ["when", "provider", "kind", "outcome", "amount", "actor", "status_change",
+              "flagged", "detail", "raw"]
     readonly_fields = fields
     ordering = ["created_time", "id"]
 
@@ -58,12 +58,17 @@ class PaymentEventInline(ReadOnlyInline):
         return format_html('<time datetime="{}" title="{}">{}</time>', moment.isoformat(),
                            moment.strftime("%Y-%m-%d %H:%M:%S"), moment.strftime("%m-%d %H:%M:%S"))
 
-    @admin.display(description="金额 / 支付宝交易号")
+    @admin.display(description="金额 / 平台交易号")
     def amount(self, event):
         params = event.params or {}
         money = next((f"¥{params[key]}" for key in ("total_amount", "refund_fee", "refund_amount")
                       if isinstance(params.get(key), str) and params[key]), "")
-        trade_no = params.get("trade_no") if isinstance(params.get("trade_no"), str) else ""
+        fen = params.get("amount") if isinstance(params.get("amount"), dict) else {}
+        if not money:  # WeChat Pay: integer fen under amount.total / amount.refund
+            money = next((f"¥{Decimal(fen[key]) / 100:.2f}" for key in ("total", "refund")
+                          if isinstance(fen.get(key), int) and not isinstance(fen[key], bool)), "")
+        trade_no = next((params[key] for key in ("trade_no", "transaction_id")
+                         if isinstance(params.get(key), str) and params[key]), "")
         return format_html('{}<br><small class="event-trade-no">{}</small>', money, trade_no)
 
     @admin.display(description="状态变更")
@@ -89,7 +94,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_display = ["out_trade_no", "user", "subject", "total_amount", "order_status", "pay_type",
                     "channel", "pay_time", "created_time"]
     list_filter = ["order_status", "pay_type", "channel", ("created_time", admin.DateFieldListFilter),
-                   ("pay_time", admin.DateFieldListFilter), OpenStatementMismatchFilter]
+                   ("pay_time", admin.DateFieldListFilter)]  # apps.finance adds its filter
     search_fields = ["out_trade_no", "trade_no", "user__username"]
     list_select_related = ["user"]
     # No date_hierarchy: it makes MySQL convert time zones, which fails on servers without
@@ -98,10 +103,11 @@ class OrderAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["order/admin-order.css"]}
-    actions = ["query_alipay", "close_orders", "refund_orders"]
-    # Money and payment facts come from Alipay and the services, never from a form.
+    actions = ["query_alipay", "close_orders", "refund_orders"]  # names kept: permissions, logs
+    # Money and payment facts come from the providers and the services, never from a form.
     readonly_fields = ["out_trade_no", "user", "total_amount", "order_status", "pay_type", "channel",
-                       "trade_no", "pay_time", "refund_amount", "refund_time", "course_key", "expire_time", "last_query_time",
+                       "trade_no", "pay_time", "refund_amount", "refund_time", "course_key",
+                       "expire_time", "last_query_time",
                        "created_time", "updated_time"]
     fields = ["subject", *readonly_fields]
 
@@ -133,7 +139,8 @@ class OrderAdmin(admin.ModelAdmin):
             except LuffyError as exc:
                 outcome, text, level = Outcome.ADMIN_REFUSED, f"{exc.detail}", messages.ERROR
             else:
-                outcome, text, level = Outcome.ADMIN_DONE, f"{done} ({result})", messages.INFO
+                label = done(result) if callable(done) else done
+                outcome, text, level = Outcome.ADMIN_DONE, f"{label} ({result})", messages.INFO
             event_record(kind=EventKind.ADMIN, order=order, actor=request.user, outcome=outcome,
                          detail=f"{action}: {text}")
             self.log_change(request, order, f"{action}: {text}")
@@ -141,18 +148,17 @@ class OrderAdmin(admin.ModelAdmin):
 
     # Django offers an action only to users with every listed permission, and refuses to run
     # it for anyone else (it is then not a valid choice of the action form).
-    @admin.action(description="向支付宝查询并同步状态 (alipay.trade.query)", permissions=["query"])
+    @admin.action(description="向支付平台查询并同步状态 (query)", permissions=["query"])
     def query_alipay(self, request, queryset):
         self._each(request, queryset, lambda order: payment_sync(order=order), "已查询")
 
-    @admin.action(description="关闭未支付订单 (alipay.trade.close)", permissions=["close"])
+    @admin.action(description="关闭未支付订单 (close)", permissions=["close"])
     def close_orders(self, request, queryset):
         self._each(request, queryset, lambda order: order_cancel(
             order=order, reason=f"管理员 {request.user.username} 关闭").get_order_status_display(),
             "已关闭")
 
-    @admin.action(description="退款：选择已支付订单中的课程 (alipay.trade.refund)",
-                  permissions=["refund"])
+    @admin.action(description="退款：选择已支付订单中的课程 (refund)", permissions=["refund"])
     def refund_orders(self, request, queryset):
         """Money leaves the company, so three deliberate steps, nothing pre-selected:
 
@@ -160,7 +166,8 @@ class OrderAdmin(admin.ModelAdmin):
            button showing that order's refundable total;
         2. review: the chosen lines, the amount, and what each order keeps (an empty choice
            goes back to step 1 with an error, nothing refunded);
-        3. confirm=yes: one alipay.trade.refund per line.
+        3. confirm=yes: one refund request per line, to the order's provider (WeChat Pay's
+           may stay processing until it tells).
         """
         refundable = list(queryset.filter(order_status=OrderStatus.PAID,
                                           lines__refund_time__isnull=True)
@@ -198,7 +205,13 @@ class OrderAdmin(admin.ModelAdmin):
         for preview in previews:
             self._each(request, [preview.order], partial(
                 _refund_lines, line_ids=[line.pk for line in preview.lines],
-                actor=request.user.username), "已退款")
+                actor=request.user.username), _refund_label)
+
+
+def _refund_label(outcome):
+    # WeChat Pay answers "processing": the money moves later (refund notify or query).
+    return {Outcome.REFUND_PROCESSING: "已提交退款，等待支付平台确认",
+            Outcome.REFUND_FAILED: "退款失败，需人工处理"}.get(outcome, "已退款")
 
 
 def _refund_previews(orders, post, *, full_of=""):
@@ -218,9 +231,9 @@ def _refund_lines(order, *, line_ids, actor):
 
 @admin.register(PaymentEvent)
 class PaymentEventAdmin(admin.ModelAdmin):
-    list_display = ["created_time", "out_trade_no", "kind", "outcome", "actor", "verified",
-                    "flagged"]
-    list_filter = ["kind", "verified", "flagged", "outcome"]
+    list_display = ["created_time", "out_trade_no", "provider", "kind", "outcome", "actor",
+                    "verified", "flagged"]
+    list_filter = ["provider", "kind", "verified", "flagged", "outcome"]
     search_fields = ["out_trade_no", "notify_id", "actor__username"]
     list_select_related = ["order", "actor"]
 

@@ -96,7 +96,7 @@ def test_a_failed_download_through_the_admin_is_shown_as_failed(finance_client):
                                             (DayState.COMPLETE, "账单与本地记录完全一致")])
 def test_only_a_complete_day_without_differences_reads_as_matching(admin_client, state, verdict):
     day = StatementDay.objects.create(bill_date=services.beijing_yesterday(), state=state,
-                                      alipay_net_amount=Decimal("0.00"))
+                                      provider_net_amount=Decimal("0.00"))
     page = admin_client.get(f"{LIST}{day.pk}/change/").content.decode()
     assert verdict in page
     assert ("完全一致" in page) == (state == DayState.COMPLETE)
@@ -113,7 +113,8 @@ def test_the_daily_job_redoes_a_day_that_is_not_complete(settings, monkeypatch, 
     monkeypatch.setattr(services, "statement_reconcile",
                         lambda **kwargs: calls.append(kwargs) or {"bill_date": yesterday})
     assert services.statement_reconcile_due() == {"bill_date": yesterday}
-    assert calls == [{"bill_date": yesterday}]  # a regular run: not provisional
+    # A regular run (not provisional) of the provider asked about (Alipay by default).
+    assert calls == [{"bill_date": yesterday, "provider": "alipay"}]
     StatementDay.objects.filter(pk=day.pk).update(state=DayState.COMPLETE)
     assert services.statement_reconcile_due() is None
     assert len(calls) == 1

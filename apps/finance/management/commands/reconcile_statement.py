@@ -1,15 +1,18 @@
-"""`manage.py reconcile_statement [--date YYYY-MM-DD] [--provisional]`: compare a day of Alipay's
-statement with our orders and refunds (default: yesterday, Beijing time). Safe to run again.
+"""`manage.py reconcile_statement [--date YYYY-MM-DD] [--provider wechat|alipay] [--provisional]`:
+compare a day's statement of each enabled provider (or one) with our orders and refunds
+(default: yesterday, Beijing time). Safe to run again.
 
 A future day is refused; so is today (Beijing), which is not over, unless --provisional: the
-day is then stored as 临时 and redone by the next regular run."""
+day is then stored as 临时 and redone by the next regular run. A provider whose statement
+cannot be had is marked failed for that day; the others are still reconciled."""
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.finance import services
-from lib.al_pay.errors import AlipayError
-from lib.al_pay.statement import StatementFormatError
+from apps.order import providers
+from apps.order.constants import PROVIDER_NAMES
+from apps.order.providers.base import BillError, ProviderError
 
 
 def _day(value: str) -> date:
@@ -20,25 +23,41 @@ def _day(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Reconcile one day of Alipay's trade statement with our orders and refunds."
+    help = ("Reconcile one day of each enabled provider's trade statement (or --provider's) "
+            "with our orders and refunds.")
 
     def add_arguments(self, parser):
         parser.add_argument("--date", dest="bill_date", type=str, default=None,
                             help="the Beijing day, YYYY-MM-DD (default: yesterday)")
+        parser.add_argument("--provider", choices=sorted(PROVIDER_NAMES.values()), default=None,
+                            help="only this provider (default: every enabled one)")
         parser.add_argument("--provisional", action="store_true",
                             help="allow today (not over yet): stored as provisional (临时), "
                                  "redone by the next regular run")
 
-    def handle(self, *args, bill_date=None, provisional=False, **options):
+    def handle(self, *args, bill_date=None, provider=None, provisional=False, **options):
         day = _day(bill_date) if bill_date else services.beijing_yesterday()
-        try:
-            report = services.statement_reconcile(bill_date=day, provisional=provisional)
+        try:  # refused before any provider is asked or anything written
+            services.statement_day_check(bill_date=day, provisional=provisional)
         except services.StatementDayRefused as exc:
             raise CommandError(f"statement of {day} refused: {exc}") from exc
-        except (AlipayError, StatementFormatError) as exc:
-            raise CommandError(f"statement of {day} not reconciled (marked failed): {exc}") from exc
-        label = " PROVISIONAL (临时: today is not over)" if report["state"] == "provisional" else ""
-        self.stdout.write(
-            f"statement {report['bill_date']}{label}: {report['lines']} lines, "
-            f"{report['differences']} differences ({report['settled']} settled), "
-            f"{report['open']} open")
+        names = [provider] if provider else [p.name for p in providers.enabled().values()]
+        failed = []
+        for name in names:
+            try:
+                report = services.statement_reconcile(bill_date=day, provider=name,
+                                                      provisional=provisional)
+            except (ProviderError, BillError) as exc:
+                self.stderr.write(f"{name} statement of {day} not reconciled (marked failed): "
+                                  f"{exc}")
+                failed.append(name)
+                continue
+            label = " PROVISIONAL (临时: today is not over)" if report["state"] == "provisional" \
+                else ""
+            self.stdout.write(
+                f"{name} statement {report['bill_date']}{label}: {report['lines']} lines, "
+                f"{report['differences']} differences ({report['settled']} settled), "
+                f"{report['open']} open")
+        if failed:
+            raise CommandError(f"statement of {day} not reconciled (marked failed): "
+                               f"{', '.join(failed)}")

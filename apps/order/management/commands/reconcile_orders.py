@@ -5,8 +5,9 @@ from apps.order.services.reconcile import orders_reconcile
 
 
 class Command(BaseCommand):
-    help = ("Ask Alipay about unpaid orders once: settle the paid ones, time out (and close at "
-            "Alipay) the overdue ones. Alipay errors leave an order unsure, never decided.")
+    help = ("Ask each order's provider about unpaid orders once: settle the paid ones, time out "
+            "(and close at the provider) the overdue ones, settle refunds still processing. "
+            "Provider errors leave an order unsure, never decided.")
 
     def add_arguments(self, parser):
         parser.add_argument("--min-age", type=int, default=0, metavar="SECONDS",
@@ -20,5 +21,8 @@ class Command(BaseCommand):
         counts = orders_reconcile(min_age_seconds=min_age, limit=limit)
         self.stdout.write(f"checked {counts['checked']}, paid {counts['paid']}, "
                           f"timed out {counts['timed_out']}, unsure {counts['unsure']}")
+        if counts.get("refunds_checked"):  # WeChat refunds still processing, asked again
+            self.stdout.write(f"refunds checked {counts['refunds_checked']}, "
+                              f"settled {counts.get('refunds_settled', 0)}")
         if counts["left"]:
             self.stdout.write(f"{counts['left']}+ more unpaid orders left: run it again")
