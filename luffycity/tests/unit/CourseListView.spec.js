@@ -8,7 +8,7 @@ vi.mock('element-plus', async (importOriginal) => ({
   ElMessage: { warning: vi.fn(), error: vi.fn(), success: vi.fn(), closeAll: vi.fn() },
 }))
 vi.mock('@/api/course', () => ({ fetchCourse: vi.fn(), fetchCourses: vi.fn() }))
-vi.mock('@/api/order', () => ({ createPayment: vi.fn() }))
+vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, createPayment: vi.fn() }))
 vi.mock('@/utils/navigation', async (importOriginal) => ({
   ...(await importOriginal()),
   goToExternal: vi.fn(),
@@ -85,6 +85,7 @@ describe('CourseListView', () => {
       subject: 'Python 全栈开发入门 等2门课程',
       total_amount: '248.50',
       courses: [1, 2],
+      pay_type: 1,
       channel: 'page',
     })
     expect(goToExternal).toHaveBeenCalledWith('http://pay/x')
@@ -107,6 +108,7 @@ describe('CourseListView', () => {
       subject: 'Python 全栈开发入门',
       total_amount: '99.00',
       courses: [1],
+      pay_type: 1,
       channel: 'page',
     })
   })

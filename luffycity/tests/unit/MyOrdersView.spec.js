@@ -7,7 +7,7 @@ vi.mock('element-plus', async (importOriginal) => ({
   ElMessage: { warning: vi.fn(), error: vi.fn(), success: vi.fn(), closeAll: vi.fn() },
   ElMessageBox: { confirm: vi.fn() },
 }))
-vi.mock('@/api/order', () => ({ fetchOrders: vi.fn(), cancelOrder: vi.fn(), createPayment: vi.fn() }))
+vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, fetchOrders: vi.fn(), cancelOrder: vi.fn(), createPayment: vi.fn() }))
 vi.mock('@/utils/navigation', async (importOriginal) => ({
   ...(await importOriginal()),
   goToExternal: vi.fn(),
@@ -73,6 +73,7 @@ describe('MyOrdersView', () => {
       subject: 'Python 等 2 门课程',
       total_amount: '148.90',
       courses: [1, 3],
+      pay_type: 1,
       channel: 'page',
     })
     expect(goToExternal).toHaveBeenCalledWith('http://pay/x')
