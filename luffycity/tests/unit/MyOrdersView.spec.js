@@ -18,6 +18,7 @@ const orderApi = await import('@/api/order')
 const { goToExternal } = await import('@/utils/navigation')
 const { default: router } = await import('@/router')
 const { useUserStore } = await import('@/stores/user')
+const { usePayDialogStore } = await import('@/stores/payDialog')
 const { default: MyOrdersView } = await import('@/views/MyOrdersView.vue')
 
 enableAutoUnmount(afterEach)
@@ -77,6 +78,19 @@ describe('MyOrdersView', () => {
       channel: 'page',
     })
     expect(goToExternal).toHaveBeenCalledWith('http://pay/x')
+  })
+
+  it('continues a WeChat order with WeChat, whatever the remembered choice', async () => {
+    orderApi.fetchOrders.mockResolvedValue(page([{ ...unpaid, pay_type: 2 }]))
+    const answer = { status: 0, out_trade_no: 'N2', code_url: 'weixin://x', channel: 'native', total_amount: '148.90' }
+    orderApi.createPayment.mockResolvedValue(answer)
+    const wrapper = await mountOrders()
+
+    await wrapper.get('[data-test="order-continue-pay"]').trigger('click')
+    await flushPromises()
+    expect(orderApi.createPayment).toHaveBeenCalledWith(expect.objectContaining({ pay_type: 2, channel: 'native' }))
+    expect(usePayDialogStore().qrPayment).toEqual(answer)
+    expect(goToExternal).not.toHaveBeenCalled()
   })
 
   it('cancels after confirmation and reloads the list', async () => {
