@@ -107,6 +107,17 @@ def test_a_phone_pays_on_wechats_h5_page_and_comes_back_paid(phone, site, wechat
     phone.locator("[data-test=pay-method-wechat]").tap()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     settled_shot(phone, "33-phone-wechat-chosen")
+
+    # The cart's bar shows the same, remembered choice, and still fits the phone.
+    phone.goto(site + "/courses")
+    phone.locator("[data-test=course-select]").first.tap()
+    bar = phone.locator("[data-test=selection-bar]")
+    expect(bar.locator("[data-test=pay-method-wechat]")).to_have_class(re.compile(r"is-active"))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    settled_shot(phone, "33b-phone-cart-wechat")
+    bar.locator("[data-test=selection-clear]").tap()
+
+    phone.goto(f"{site}/course/{course.pk}")
     phone.locator("[data-test=buy-now]").tap()
 
     phone.wait_for_url(re.compile(re.escape(wechat_shop.url) + r"/wechat/h5/"))
