@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 SANDBOX_PORT ?= 8001
+WECHATPAY_SANDBOX_PORT ?= 8002
 
 # MySQL is used when either URL names it: only then are its driver and C headers installed,
 # so the embedded default (SQLite) needs no compiler and no system package.
@@ -30,11 +31,10 @@ $(VENV)/.installed-mysql: requirements-mysql.txt $(VENV)/.installed
 	$(PY) -m pip install -q -r requirements-mysql.txt
 	touch $@
 
-## keys: our dev app key pair (var/keys/) and the local sandbox's "Alipay" pair (var/sandbox/)
+## keys: our dev key pairs and APIv3 key (var/keys/), the local sandboxes' own keys
+##       (var/sandbox/ "Alipay", var/wechat-sandbox/ "WeChat Pay"); never committed
 keys: $(VENV)/.installed
-	@$(PY) -c 'from lib.al_pay.keys import ensure_key_pair as e; \
-	e("var/keys/app_private_key.pem", "var/keys/app_public_key.pem") and print("generated var/keys/app_*.pem"); \
-	e("var/sandbox/alipay_private_key.pem", "var/sandbox/alipay_public_key.pem") and print("generated var/sandbox/alipay_*.pem")'
+	@$(PY) scripts/dev_keys.py
 
 ## run: migrate SQLite, load demo data, build the SPA, then serve the site, the Alipay sandbox
 ##      and the periodic jobs in the foreground (Ctrl-C stops them all)
@@ -43,9 +43,9 @@ run: setup spa
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo --with-admin
 	@echo "Site: http://127.0.0.1:$(PORT)/  API docs: http://127.0.0.1:$(PORT)/api/docs/  admin: http://127.0.0.1:$(PORT)/admin/"
-	@echo "Alipay sandbox: http://127.0.0.1:$(SANDBOX_PORT)/gateway.do"
+	@echo "Alipay sandbox: http://127.0.0.1:$(SANDBOX_PORT)/gateway.do  WeChat Pay sandbox: http://127.0.0.1:$(WECHATPAY_SANDBOX_PORT)/"
 	@# honcho hands every process its own PORT; ours are fixed, so pass them under other names.
-	LUFFY_PORT=$(PORT) LUFFY_SANDBOX_PORT=$(SANDBOX_PORT) $(VENV)/bin/honcho start -f Procfile.local
+	LUFFY_PORT=$(PORT) LUFFY_SANDBOX_PORT=$(SANDBOX_PORT) LUFFY_WECHATPAY_SANDBOX_PORT=$(WECHATPAY_SANDBOX_PORT) $(VENV)/bin/honcho start -f Procfile.local
 
 ## node-modules: the front end's pinned npm packages (npm ci when the lock file changed)
 node-modules:
@@ -80,7 +80,7 @@ dev: setup spa
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo --with-admin
 	@echo "Front end (hot reload): http://127.0.0.1:5173/   API: http://127.0.0.1:$(PORT)/api/"
-	LUFFY_PORT=$(PORT) LUFFY_SANDBOX_PORT=$(SANDBOX_PORT) $(VENV)/bin/honcho start -f Procfile.dev
+	LUFFY_PORT=$(PORT) LUFFY_SANDBOX_PORT=$(SANDBOX_PORT) LUFFY_WECHATPAY_SANDBOX_PORT=$(WECHATPAY_SANDBOX_PORT) $(VENV)/bin/honcho start -f Procfile.dev
 
 ## lint: ruff (rules in ruff.toml) on the Python code, ESLint with eslint-plugin-vue on the SPA
 lint: setup node-modules

@@ -45,20 +45,26 @@ if os.environ.get("LOG_FORMAT", "json") == "json":
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Prometheus: each worker is its own process, so the counters are shared through files in one
-# directory that /metrics adds up (prometheus_client's multiprocess mode). Fresh per start.
+# directory that /metrics adds up (prometheus_client's multiprocess mode). Fresh per start:
+# emptied here, before preload_app imports the app (and with it the metrics), and only on the
+# first read of this file (a HUP reads it again while the workers' files are in use).
 if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="luffy-prometheus-")
+if os.environ.get("LUFFY_METRICS_DIR_READY") != os.environ["PROMETHEUS_MULTIPROC_DIR"]:
+    shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+    os.environ["LUFFY_METRICS_DIR_READY"] = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 # Imported once here, after the directory is set (prometheus_client reads it at import), not in
 # child_exit: an import inside that hook fails while the master shuts down on SIGTERM.
 from prometheus_client import multiprocess
 
 
 def on_starting(server):
-    """Load the settings in the master: a missing variable stops `web` at once, named."""
+    """Load the settings in the master: a missing variable stops `web` at once, named.
+
+    (With preload_app the app, settings included, is imported even before this hook.)
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luffyapi.settings.production")
-    metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-    shutil.rmtree(metrics_dir, ignore_errors=True)
-    os.makedirs(metrics_dir, exist_ok=True)
     from django.conf import settings
     settings.SECRET_KEY  # noqa: B018 -- raises ImproperlyConfigured naming what is missing
 

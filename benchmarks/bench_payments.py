@@ -34,8 +34,11 @@ def main():
     from django.test.runner import DiscoverRunner
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
+    from apps.order import providers
     from apps.order.constants import PayType
-    from apps.order.services import orders, payments
+    from apps.order.providers.alipay import alipay_config
+    from apps.order.providers.base import NotifyRequest
+    from apps.order.services import notifies, orders
     from lib.al_pay import client as alipay
     from tests.alipay_fake import signed_notify
     from tests.factories import CourseFactory, UserFactory
@@ -44,7 +47,7 @@ def main():
     runner = DiscoverRunner(verbosity=0)
     old_config = runner.setup_databases()
     try:
-        client = alipay.get_client()
+        client = alipay.get_client(alipay_config())
         message = "&".join(f"k{i}=value-{i}" for i in range(20))
         signature = client._sign(message)
         rows = []
@@ -71,10 +74,15 @@ def main():
             buy(10)
 
         orders = [buy(1) for _ in range(60)]
-        notifies = [signed_notify(o, trade_no=f"2026{i:024d}") for i, o in enumerate(orders)]
-        pending = iter(notifies)
-        first = timed(lambda: payments.payment_notify_handle(params=next(pending)), 60)
-        dup = timed(lambda: payments.payment_notify_handle(params=notifies[0]), 60)
+        signed = [signed_notify(o, trade_no=f"2026{i:024d}") for i, o in enumerate(orders)]
+        pending = iter(signed)
+        alipay_provider = providers.for_pay_type(PayType.ALIPAY)
+
+        def notify(params):
+            return notifies.payment_notify_handle(
+                provider=alipay_provider, request=NotifyRequest(body=b"", headers={}, form=params))
+        first = timed(lambda: notify(next(pending)), 60)
+        dup = timed(lambda: notify(signed[0]), 60)
         rows.append(("notify: new payment / duplicate", first, dup))
 
         print(f"database: {connection.vendor}")

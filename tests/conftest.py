@@ -98,3 +98,30 @@ def shop(sandbox, live_server, settings):
     settings.ALIPAY_QUERY_INTERVAL_SECONDS = 0
     sandbox.reset_faults()
     return sandbox
+
+
+@pytest.fixture(scope="module")
+def wechat_sandbox(tmp_path_factory):
+    """A local WeChat Pay sandbox process that trusts our test merchant key (one per module)."""
+    from lib.wx_pay.sandbox.testing import run_sandbox as run_wechat_sandbox
+    with run_wechat_sandbox(data_dir=tmp_path_factory.mktemp("wechat-sandbox"),
+                            mchid=django_settings.WECHATPAY_MCHID,
+                            appid=django_settings.WECHATPAY_APPID,
+                            merchant_public_key_file=django_settings.WECHATPAY_PUBLIC_MERCHANT_KEY_FILE,
+                            apiv3_key_file=django_settings.WECHATPAY_APIV3_KEY_FILE,
+                            time_scale=0.001) as running:
+        yield running
+
+
+@pytest.fixture
+def wechat_shop(wechat_sandbox, live_server, settings):
+    """WeChat Pay on, pointed at the sandbox, whose notifies reach the live app."""
+    settings.PAYMENT_PROVIDERS = ["alipay", "wechat"]
+    settings.WECHATPAY_GATEWAY = wechat_sandbox.gateway
+    settings.WECHATPAY_PUBLIC_KEY_FILE = str(wechat_sandbox.data_dir / "wechatpay_public_key.pem")
+    settings.WECHATPAY_PUBLIC_KEY_ID = wechat_sandbox.public_key_id
+    settings.WECHATPAY_NOTIFY_URL = f"{live_server.url}/api/order/notify/wechat/"
+    settings.WECHATPAY_REDIRECT_URL = f"{live_server.url}/course/paysuccess"
+    settings.ALIPAY_QUERY_INTERVAL_SECONDS = 0
+    wechat_sandbox.reset_faults()
+    return wechat_sandbox

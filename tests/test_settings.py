@@ -14,13 +14,19 @@ REQUIRED = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "ALIPAY_
             "ALIPAY_NOTIFY_URL", "ALIPAY_RETURN_URL"]
 # What the laptop setup defaults to (base.py): none of it may appear in production settings.
 SANDBOX_MARKERS = ["2088000000000001", "2021000000000001", "127.0.0.1:8001", "alipaydev",
-                   "/var/keys/", "/var/sandbox/", "dev-only-insecure"]
+                   "/var/keys/", "/var/sandbox/", "dev-only-insecure",
+                   "1900000001", "wx0000000000000001", "127.0.0.1:8002", "/var/wechat-sandbox/",
+                   "5157F09EFDC096DE15EBE81A47057A72"]
+WECHAT_REQUIRED = ["WECHATPAY_MCHID", "WECHATPAY_APPID", "WECHATPAY_PRIVATE_KEY_FILE",
+                   "WECHATPAY_CERT_SERIAL_NO", "WECHATPAY_APIV3_KEY", "WECHATPAY_PUBLIC_KEY_FILE",
+                   "WECHATPAY_PUBLIC_KEY_ID", "WECHATPAY_NOTIFY_URL"]
 
 
 def _run(argv, env_overrides, timeout=60):
     """Run argv from the repo root with only the given production variables (and no DSM)."""
     env = {k: v for k, v in os.environ.items()
-           if k not in REQUIRED and not k.startswith(("ALIPAY_", "DJANGO_", "PROMETHEUS_"))}
+           if k not in REQUIRED and k != "PAYMENT_PROVIDERS"
+           and not k.startswith(("ALIPAY_", "WECHATPAY_", "DJANGO_", "PROMETHEUS_"))}
     env.update(env_overrides)
     return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=timeout)
@@ -90,14 +96,9 @@ def test_worker_refuses_to_start_without_a_variable(production_env):
 
 
 def test_production_settings_hold_no_sandbox_value(production_env):
-    dump = ("import django, json; django.setup(); from django.conf import settings as s; "
-            "print(json.dumps({k: repr(getattr(s, k)) for k in dir(s) if k.isupper()}))")
-    result = _run([sys.executable, "-c", dump],
-                  {"DJANGO_SETTINGS_MODULE": "luffyapi.settings.production", **production_env})
-    assert result.returncode == 0, result.stderr
+    text, values = _settings_dump(production_env)
     for marker in SANDBOX_MARKERS:
-        assert marker not in result.stdout, marker
-    values = json.loads(result.stdout.strip().splitlines()[-1])
+        assert marker not in text, marker
     assert values["ALIPAY_GATEWAY"] == "'https://openapi.alipay.com/gateway.do'"  # the real one
     assert "RedisCache" in values["CACHES"] and values["DEBUG"] == "False"
 
@@ -142,3 +143,88 @@ def test_a_token_signed_with_the_old_committed_key_is_refused(client):
                         "dev-only-insecure-key-change-me", algorithm="HS256")
     response = client.get("/api/user/courses/", HTTP_AUTHORIZATION=f"JWT {forged}")
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("JWT_ACCESS_MINUTES", "60", "JWT_ACCESS_MINUTES must be between 1 and 15 in production"),
+    ("JWT_ACCESS_MINUTES", "0", "JWT_ACCESS_MINUTES must be between 1 and 15 in production"),
+    ("JWT_ACCESS_HOURS", "12", "JWT_ACCESS_HOURS is no longer read"),
+], ids=["an-hour", "zero", "the-old-hours-variable"])
+def test_production_refuses_long_lived_access_tokens(production_env, variable, value, message):
+    # A logged-out access token stays valid until it expires: minutes, never hours.
+    result = _manage("check", env={**production_env, variable: value})
+    assert result.returncode != 0 and message in result.stderr
+
+
+@pytest.fixture
+def wechat_env(production_env, tmp_path):
+    from lib.al_pay.keys import ensure_key_pair
+    ensure_key_pair(tmp_path / "wx_merchant.pem", tmp_path / "wx_merchant.pub")
+    ensure_key_pair(tmp_path / "wx_platform.pem", tmp_path / "wx_platform.pub")
+    return {**production_env, "PAYMENT_PROVIDERS": "alipay,wechat",
+            "WECHATPAY_MCHID": "1230000109", "WECHATPAY_APPID": "wxd678efh567hg6787",
+            "WECHATPAY_PRIVATE_KEY_FILE": str(tmp_path / "wx_merchant.pem"),
+            "WECHATPAY_CERT_SERIAL_NO": "444F4864EA9B34415D3D9E5E0B9CEB5F18B8A1C5",
+            "WECHATPAY_APIV3_KEY": "a" * 16 + "B" * 16,
+            "WECHATPAY_PUBLIC_KEY_FILE": str(tmp_path / "wx_platform.pub"),
+            "WECHATPAY_PUBLIC_KEY_ID": "PUB_KEY_ID_0112300001092026120400000000000001",
+            "WECHATPAY_NOTIFY_URL": "https://shop.example.com/api/order/notify/wechat/"}
+
+
+def _settings_dump(env):
+    dump = ("import django, json; django.setup(); from django.conf import settings as s; "
+            "print(json.dumps({k: repr(getattr(s, k)) for k in dir(s) if k.isupper()}))")
+    result = _run([sys.executable, "-c", dump],
+                  {"DJANGO_SETTINGS_MODULE": "luffyapi.settings.production", **env})
+    assert result.returncode == 0, result.stderr
+    return result.stdout, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_wechat_pay_in_production_is_clean_and_holds_no_sandbox_value(wechat_env):
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=wechat_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text, values = _settings_dump(wechat_env)
+    for marker in SANDBOX_MARKERS:
+        assert marker not in text, marker
+    assert values["WECHATPAY_GATEWAY"] == "'https://api.mch.weixin.qq.com'"  # the real one
+    assert values["PAYMENT_PROVIDERS"] == "['alipay', 'wechat']"
+
+
+@pytest.mark.parametrize("missing", WECHAT_REQUIRED)
+def test_an_enabled_wechat_pay_refuses_to_start_without(wechat_env, missing):
+    del wechat_env[missing]
+    result = _manage("check", env=wechat_env)
+    assert result.returncode != 0
+    assert f"{missing} must be set in production" in result.stderr
+
+
+def test_certificate_mode_needs_the_certificate_folder_instead_of_the_public_key(wechat_env,
+                                                                              tmp_path):
+    del wechat_env["WECHATPAY_PUBLIC_KEY_FILE"], wechat_env["WECHATPAY_PUBLIC_KEY_ID"]
+    wechat_env["WECHATPAY_CERT_DIR"] = str(tmp_path / "nowhere")
+    result = _manage("check", env=wechat_env)
+    assert result.returncode != 0 and "WECHATPAY_CERT_DIR is not a directory" in result.stderr
+    (tmp_path / "certs").mkdir()
+    wechat_env["WECHATPAY_CERT_DIR"] = str(tmp_path / "certs")
+    assert _manage("check", env=wechat_env).returncode == 0
+
+
+def test_a_short_apiv3_key_is_refused(wechat_env):
+    wechat_env["WECHATPAY_APIV3_KEY"] = "too-short"
+    result = _manage("check", env=wechat_env)
+    assert result.returncode != 0 and "WECHATPAY_APIV3_KEY must be" in result.stderr
+
+
+def test_a_disabled_provider_needs_none_of_its_variables(wechat_env):
+    for name in [n for n in wechat_env if n.startswith("ALIPAY_")]:
+        del wechat_env[name]
+    wechat_env["PAYMENT_PROVIDERS"] = "wechat"
+    result = _manage("check", env=wechat_env)  # the H5 result page is then its own variable
+    assert result.returncode != 0 and "WECHATPAY_REDIRECT_URL must be set" in result.stderr
+    wechat_env["WECHATPAY_REDIRECT_URL"] = "https://shop.example.com/course/paysuccess"
+    _, values = _settings_dump(wechat_env)
+    assert values["ALIPAY_APP_ID"] == "''" and values["ALIPAY_GATEWAY"] == "''"
+    wechat_env["PAYMENT_PROVIDERS"] = "wechat,paypal"
+    result = _manage("check", env=wechat_env)
+    assert result.returncode != 0 and "not paypal" in result.stderr
+

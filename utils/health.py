@@ -31,15 +31,25 @@ def _cache_ok() -> bool:
     return True
 
 
+def _providers() -> dict:
+    """{name: ok} of the enabled payment providers: can this process build each one's client
+    from its settings (key files readable and valid)? No network: built once per process."""
+    from apps.order import providers  # the project's payment seam; imported when first asked
+    return {f"payment_{provider.name}": provider.health()
+            for provider in providers.enabled().values()}
+
+
 @never_cache
 @require_GET
 def health(request):
-    """200 {"status": 0, "database": "ok", "cache": "ok"}; 503 naming what is down.
+    """200 {"status": 0, "database": "ok", "cache": "ok", "payment_alipay": "ok", ...};
+    503 naming what is down.
 
-    Two round trips (SELECT 1 and one cache GET), no session, no authentication, no throttle:
-    cheap enough for a load balancer to call every second.
+    Two round trips (SELECT 1 and one cache GET) and each enabled payment provider's cached
+    client, no session, no authentication, no throttle: cheap enough for a load balancer to
+    call every second.
     """
-    checks = {"database": _database_ok(), "cache": _cache_ok()}
+    checks = {"database": _database_ok(), "cache": _cache_ok(), **_providers()}
     down = [name for name, ok in checks.items() if not ok]
     body = {name: "ok" if ok else "down" for name, ok in checks.items()}
     if down:

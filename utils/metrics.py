@@ -5,8 +5,6 @@ are fed from PaymentEvent rows (every notify, query answer and transition is one
 services need no metrics code of their own.
 """
 import hmac
-import time
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.db.models.signals import post_save
@@ -17,27 +15,32 @@ from prometheus_client import Counter, Histogram
 from utils.throttling import address_in, client_ip
 
 PAYMENT_EVENTS = Counter("luffy_payment_events_total",
-                         "Payment events by kind (notify, query, close, ...) and outcome",
-                         ["kind", "outcome"])
+                         "Payment events by provider, kind (notify, query, close, ...) and outcome",
+                         ["provider", "kind", "outcome"])
 PAYMENT_EVENTS_FLAGGED = Counter("luffy_payment_events_flagged_total",
-                                 "Payment events flagged for a human", ["kind", "outcome"])
+                                 "Payment events flagged for a human",
+                                 ["provider", "kind", "outcome"])
 ORDER_TRANSITIONS = Counter("luffy_order_transitions_total",
                             "Order status changes by the status reached", ["to_status"])
 RECONCILE_RESULTS = Counter("luffy_reconcile_results_total",
                             "Orders handled by the periodic reconcile, by result", ["result"])
-ALIPAY_CALL_SECONDS = Histogram("luffy_alipay_call_seconds", "Alipay gateway call latency",
-                                ["api"], buckets=(.05, .1, .25, .5, 1, 2.5, 5, 10, 15))
-ALIPAY_CALL_ERRORS = Counter("luffy_alipay_call_errors_total",
-                             "Alipay calls that failed, by api and error code", ["api", "code"])
+PROVIDER_CALL_SECONDS = Histogram("luffy_payment_call_seconds",
+                                  "Payment provider call latency, by provider and api",
+                                  ["provider", "api"],
+                                  buckets=(.05, .1, .25, .5, 1, 2.5, 5, 10, 15))
+PROVIDER_CALL_ERRORS = Counter("luffy_payment_call_errors_total",
+                               "Payment provider calls that failed, by provider, api and code",
+                               ["provider", "api", "code"])
 
 
 def on_payment_event(sender, instance, created, **kwargs):
     """post_save of PaymentEvent: count it (connected in OrderConfig.ready)."""
     if not created:
         return
-    PAYMENT_EVENTS.labels(instance.kind, instance.outcome).inc()
+    provider = instance.provider or "none"
+    PAYMENT_EVENTS.labels(provider, instance.kind, instance.outcome).inc()
     if instance.flagged:
-        PAYMENT_EVENTS_FLAGGED.labels(instance.kind, instance.outcome).inc()
+        PAYMENT_EVENTS_FLAGGED.labels(provider, instance.kind, instance.outcome).inc()
     if instance.to_status is not None:
         ORDER_TRANSITIONS.labels(str(instance.to_status)).inc()
 
@@ -54,18 +57,12 @@ def count_reconcile(counts):
             RECONCILE_RESULTS.labels(result).inc(value)
 
 
-@contextmanager
-def alipay_call(api):
-    """Time one Alipay call; an exception counts as an error under its `code` (or class name)."""
-    started = time.perf_counter()
-    try:
-        yield
-    except Exception as exc:
-        code = getattr(exc, "sub_code", "") or getattr(exc, "code", "") or type(exc).__name__
-        ALIPAY_CALL_ERRORS.labels(api, code).inc()
-        raise
-    finally:
-        ALIPAY_CALL_SECONDS.labels(api).observe(time.perf_counter() - started)
+def provider_call(provider, api, seconds, error_code=None):
+    """Count one provider call (lib/ hands this in as its hook): latency, and its error code."""
+    PROVIDER_CALL_SECONDS.labels(provider, api).observe(seconds)
+    if error_code:
+        PROVIDER_CALL_ERRORS.labels(provider, api, error_code).inc()
+
 
 
 def metrics_view(request):

@@ -1,4 +1,4 @@
-"""A day of Alipay's statement, its lines, and the differences found against our orders."""
+"""A day of a provider's statement, its lines, and the differences found against our orders."""
 from django.conf import settings
 from django.db import models
 
@@ -8,17 +8,19 @@ _MONEY = dict(max_digits=12, decimal_places=2)
 
 
 class StatementDay(models.Model):
-    """One Beijing day of Alipay's trade statement, with Alipay's totals next to ours."""
+    """One Beijing day of one provider's trade statement, with its totals next to ours."""
 
-    bill_date = models.DateField("账单日期", unique=True)
+    # "alipay" or "wechat" (apps.order.constants.PROVIDER_NAMES); one row per provider and day.
+    provider = models.CharField("支付平台", max_length=16, default="alipay")
+    bill_date = models.DateField("账单日期")
     files = models.CharField("账单文件", max_length=500, blank=True, default="")
-    # Alipay's figures: counts from the summary (汇总) file, amounts from the detail lines.
-    alipay_trade_count = models.IntegerField("支付宝交易笔数", default=0)
-    alipay_trade_amount = models.DecimalField("支付宝交易金额", default=0, **_MONEY)
-    alipay_refund_count = models.IntegerField("支付宝退款笔数", default=0)
-    alipay_refund_amount = models.DecimalField("支付宝退款金额", default=0, **_MONEY)
-    alipay_net_amount = models.DecimalField("支付宝实收净额", null=True, blank=True, **_MONEY)
-    # Ours, for the same day (paid orders by pay time, refunds by refund time).
+    # The provider's figures: counts from its summary, amounts from the detail lines.
+    provider_trade_count = models.IntegerField("平台交易笔数", default=0)
+    provider_trade_amount = models.DecimalField("平台交易金额", default=0, **_MONEY)
+    provider_refund_count = models.IntegerField("平台退款笔数", default=0)
+    provider_refund_amount = models.DecimalField("平台退款金额", default=0, **_MONEY)
+    provider_net_amount = models.DecimalField("平台实收净额", null=True, blank=True, **_MONEY)
+    # Ours, for the same day and provider (paid orders by pay time, refunds by refund time).
     our_trade_count = models.IntegerField("本地交易笔数", default=0)
     our_trade_amount = models.DecimalField("本地交易金额", default=0, **_MONEY)
     our_refund_count = models.IntegerField("本地退款笔数", default=0)
@@ -27,28 +29,30 @@ class StatementDay(models.Model):
 
     class Meta:
         db_table = "luffy_statement_day"
-        ordering = ["-bill_date"]
-        verbose_name = "支付宝对账单"
-        verbose_name_plural = "支付宝对账单"
+        ordering = ["-bill_date", "provider"]
+        constraints = [models.UniqueConstraint(fields=["provider", "bill_date"],
+                                               name="uniq_statement_provider_day")]
+        verbose_name = "对账单"
+        verbose_name_plural = "对账单"
 
     def __str__(self):
-        return f"对账单 {self.bill_date}"
+        return f"{self.provider} 对账单 {self.bill_date}"
 
 
 class StatementLine(models.Model):
-    """One row of the detail file (业务明细), kept as Alipay wrote it."""
+    """One row of the statement's detail, kept as the provider wrote it."""
 
     day = models.ForeignKey(StatementDay, on_delete=models.CASCADE, related_name="lines",
                             verbose_name="账单日")
     kind = models.CharField("业务类型", max_length=8, choices=LineKind.choices)
-    trade_no = models.CharField("支付宝交易号", max_length=64, db_index=True)
+    trade_no = models.CharField("平台交易号", max_length=64, db_index=True)
     out_trade_no = models.CharField("商户订单号", max_length=64, db_index=True)
     out_request_no = models.CharField("退款请求号", max_length=64, blank=True, default="")
     subject = models.CharField("商品名称", max_length=256, blank=True, default="")
     created_at = models.DateTimeField("创建时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     amount = models.DecimalField("金额", **_MONEY)  # positive for trades and refunds alike
-    receipt_amount = models.DecimalField("商家实收", **_MONEY)
+    receipt_amount = models.DecimalField("商家实收", **_MONEY)  # signed as in the statement
     raw = models.JSONField("原始行", default=dict)
 
     class Meta:
@@ -64,7 +68,7 @@ class StatementLine(models.Model):
 
 
 class StatementMismatch(models.Model):
-    """A difference between Alipay's statement and our books, for a human to look at."""
+    """A difference between a provider's statement and our books, for a human to look at."""
 
     day = models.ForeignKey(StatementDay, on_delete=models.CASCADE, related_name="mismatches",
                             verbose_name="账单日")
@@ -76,8 +80,8 @@ class StatementMismatch(models.Model):
     line = models.ForeignKey(StatementLine, on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="mismatches", verbose_name="账单明细")
     out_trade_no = models.CharField("商户订单号", max_length=64, db_index=True)
-    trade_no = models.CharField("支付宝交易号", max_length=64, blank=True, default="")
-    alipay_amount = models.DecimalField("支付宝金额", null=True, blank=True, **_MONEY)
+    trade_no = models.CharField("平台交易号", max_length=64, blank=True, default="")
+    provider_amount = models.DecimalField("平台金额", null=True, blank=True, **_MONEY)
     our_amount = models.DecimalField("本地金额", null=True, blank=True, **_MONEY)
     detail = models.CharField("说明", max_length=255, blank=True, default="")
     settled = models.BooleanField("已自动补单", default=False)

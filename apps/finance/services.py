@@ -1,11 +1,12 @@
-"""Reconcile one day of Alipay's trade statement with our orders and refunds.
+"""Reconcile one day of a provider's trade statement (Alipay, WeChat Pay) with our books.
 
-Alipay's side comes first and over the network (no transaction open); then, in the database:
-the lines are stored, every trade and refund line is compared with our books, and every
-difference becomes a StatementMismatch. Money moves in one case only: Alipay took the exact
-amount of an order we still show unpaid (its notify and queries were lost) — then the order
-is settled through payment_settle, the notify's own code path. Everything else is flagged.
-Running a day again finds the same differences and writes nothing new.
+The provider's side comes first and over the network (no transaction open), through the
+provider seam (`statement`, a Bill of neutral lines); then, in the database: the lines are
+stored, every trade and refund line is compared with the provider's orders and refunds, and
+every difference becomes a StatementMismatch. Money moves in one case only: the provider took
+the exact amount of an order we still show unpaid (its notify and queries were lost) — then
+the order is settled through payment_settle, the notify's own code path. Everything else is
+flagged. Running a day again finds the same differences and writes nothing new.
 """
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -15,13 +16,12 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from apps.order.constants import EventKind, OrderStatus, Outcome
+from apps.order import providers
+from apps.order.constants import PAY_TYPE_BY_PROVIDER, EventKind, OrderStatus, Outcome
 from apps.order.models import Order, OrderDetail
+from apps.order.providers.base import Bill
 from apps.order.services.events import event_record
-from apps.order.services.payments import payment_settle
-from lib.al_pay import client as alipay
-from lib.al_pay.errors import AlipayError
-from lib.al_pay.statement import Statement, parse_statement
+from apps.order.services.payments import payment_settle, trade_no_taken
 from lib.al_pay.times import BEIJING
 from utils.logging import get_logger
 
@@ -41,51 +41,42 @@ def beijing_yesterday() -> date:
     return (timezone.now().astimezone(BEIJING) - timedelta(days=1)).date()
 
 
-def statement_reconcile_due() -> dict | None:
+def statement_reconcile_due(*, provider="alipay") -> dict | None:
     """The laptop's daily run: yesterday's statement once it exists (after the set hour)."""
     now = timezone.now().astimezone(BEIJING)
     yesterday = beijing_yesterday()
     if now.hour < settings.STATEMENT_RECONCILE_HOUR or \
-            StatementDay.objects.filter(bill_date=yesterday).exists():
+            StatementDay.objects.filter(provider=provider, bill_date=yesterday).exists():
         return None
-    return statement_reconcile(bill_date=yesterday)
+    return statement_reconcile(bill_date=yesterday, provider=provider)
 
 
-def statement_fetch(*, bill_date: date) -> Statement:
-    """Download and parse the day's statement; a day Alipay has no statement for is empty."""
-    try:
-        url = alipay.bill_download_url(bill_date=bill_date)
-    except AlipayError as exc:
-        if exc.sub_code == "isp.bill_not_exist":  # no trade at all that day
-            return Statement(lines=[], trade_count=0, refund_count=0, net_amount=ZERO)
-        raise
-    return parse_statement(alipay.statement_download(url))
+def statement_reconcile(*, bill_date: date, provider="alipay") -> dict:
+    """Fetch, store and compare one day of one provider. Returns counts for the caller to print.
 
-
-def statement_reconcile(*, bill_date: date) -> dict:
-    """Fetch, store and compare one day. Returns counts for the caller to print.
-
-    The download happens first, outside any transaction; the rest is one transaction holding
-    the day's row lock, so two runs of the same day (beat and a human) queue, never interleave.
+    The download happens first, outside any transaction (ProviderError or BillError when it
+    cannot be had); the rest is one transaction holding the day's row lock, so two runs of
+    the same day (beat and a human) queue, never interleave.
     """
-    statement = statement_fetch(bill_date=bill_date)
+    statement = providers.named(provider).statement(bill_date=bill_date)
     with transaction.atomic():
-        StatementDay.objects.get_or_create(bill_date=bill_date)
-        day = StatementDay.objects.select_for_update().get(bill_date=bill_date)
+        StatementDay.objects.get_or_create(provider=provider, bill_date=bill_date)
+        day = StatementDay.objects.select_for_update().get(provider=provider, bill_date=bill_date)
         _store(day, statement)
         found, settled = _compare(day)
         resolved = _resolve_vanished(day, found)
         _update_totals(day)
         open_count = day.mismatches.filter(status=MismatchStatus.OPEN).count()
         lines = day.lines.count()
-    report = {"bill_date": bill_date.isoformat(), "lines": lines, "differences": len(found),
+    report = {"provider": provider, "bill_date": bill_date.isoformat(), "lines": lines,
+              "differences": len(found),
               "settled": settled, "resolved": resolved, "open": open_count}
-    logger.info("statement %s reconciled: %s", bill_date, report)
+    logger.info("%s statement %s reconciled: %s", provider, bill_date, report)
     return report
 
 
-def _store(day, statement: Statement) -> None:
-    """Keep the lines not stored yet, and Alipay's totals."""
+def _store(day, statement: Bill) -> None:
+    """Keep the lines not stored yet, and the provider's totals."""
     known = set(day.lines.values_list("kind", "trade_no", "out_request_no"))
     new = {}
     for line in statement.lines:
@@ -101,13 +92,13 @@ def _store(day, statement: Statement) -> None:
     trades = [line for line in statement.lines if line.kind == LineKind.TRADE]
     refunds = [line for line in statement.lines if line.kind == LineKind.REFUND]
     _save_changed(day, files=", ".join(statement.files)[:500],
-                  alipay_trade_count=len(trades) if statement.trade_count is None
+                  provider_trade_count=len(trades) if statement.trade_count is None
                   else statement.trade_count,
-                  alipay_trade_amount=sum((t.amount for t in trades), ZERO),
-                  alipay_refund_count=len(refunds) if statement.refund_count is None
+                  provider_trade_amount=sum((t.amount for t in trades), ZERO),
+                  provider_refund_count=len(refunds) if statement.refund_count is None
                   else statement.refund_count,
-                  alipay_refund_amount=sum((r.amount for r in refunds), ZERO),
-                  alipay_net_amount=statement.net_amount)
+                  provider_refund_amount=sum((r.amount for r in refunds), ZERO),
+                  provider_net_amount=statement.net_amount)
 
 
 def _save_changed(day, **fields):
@@ -119,28 +110,34 @@ def _save_changed(day, **fields):
         day.save(update_fields=changed)
 
 
-def our_refunds(start, end) -> dict:
-    """{(out_trade_no, out_request_no): (order, amount)} of refunds we made in [start, end).
-
-    One Alipay refund request per refunded order line (apps/order/services/refunds.py).
+def our_refunds(start, end, pay_type) -> dict:
+    """{(out_trade_no, out_request_no): (order, amount)} of the provider's refunds we made in
+    [start, end): one refund request per refunded order line (apps/order/services/refunds.py).
     """
     lines = (OrderDetail.objects.select_related("order")
-             .filter(refund_time__gte=start, refund_time__lt=end))
+             .filter(order__pay_type=pay_type, refund_time__gte=start, refund_time__lt=end))
     return {(line.order.out_trade_no, line.refund_request_no): (line.order, line.real_price)
             for line in lines}
 
 
-def _paid_orders(start, end):
-    return Order.objects.filter(order_status=OrderStatus.PAID, pay_time__gte=start,
-                                pay_time__lt=end)
+def _paid_orders(start, end, pay_type):
+    return Order.objects.filter(pay_type=pay_type, order_status=OrderStatus.PAID,
+                                pay_time__gte=start, pay_time__lt=end)
+
+
+def _pay_type(day):
+    return PAY_TYPE_BY_PROVIDER[day.provider]
 
 
 def _compare(day) -> tuple[set, int]:
     """Every difference of the day as a mismatch; returns ({(kind, key)}, orders settled)."""
     start, end = beijing_day_bounds(day.bill_date)
+    pay_type = _pay_type(day)
     lines = list(day.lines.all())
     trade_lines = {line.out_trade_no: line for line in lines if line.kind == LineKind.TRADE}
-    orders = Order.objects.in_bulk(list(trade_lines), field_name="out_trade_no")
+    # Only the provider's own orders: an out_trade_no of another provider's order is unknown here.
+    orders = Order.objects.filter(pay_type=pay_type).in_bulk(list(trade_lines),
+                                                              field_name="out_trade_no")
     found, settled = set(), 0
 
     def flag(kind, key, **fields):
@@ -150,15 +147,15 @@ def _compare(day) -> tuple[set, int]:
     for out_trade_no, line in trade_lines.items():
         order = orders.get(out_trade_no)
         common = dict(out_trade_no=out_trade_no, trade_no=line.trade_no, line=line,
-                      alipay_amount=line.amount)
+                      provider_amount=line.amount)
         if order is None:
-            flag(MismatchKind.UNKNOWN_TRADE, out_trade_no, detail="支付宝收款的商户订单号本地不存在",
+            flag(MismatchKind.UNKNOWN_TRADE, out_trade_no, detail="平台收款的商户订单号本地不存在",
                  **common)
             continue
         common.update(order=order, our_amount=order.total_amount)
         if order.total_amount != line.amount:
             flag(MismatchKind.AMOUNT_MISMATCH, out_trade_no,
-                 detail=f"支付宝 {line.amount}，订单 {order.total_amount}", **common)
+                 detail=f"平台 {line.amount}，订单 {order.total_amount}", **common)
         elif not order.is_paid:
             kind = _settle(day, order, line)
             if kind is not None:
@@ -167,29 +164,30 @@ def _compare(day) -> tuple[set, int]:
         elif order.is_paid and order.trade_no != line.trade_no:
             flag(MismatchKind.TRADE_NO_MISMATCH, out_trade_no,
                  detail=f"账单交易号 {line.trade_no}，订单记录 {order.trade_no}", **common)
-    for order in _paid_orders(start, end):
+    for order in _paid_orders(start, end, pay_type):
         if order.out_trade_no not in trade_lines:
             flag(MismatchKind.MISSING_IN_STATEMENT, order.out_trade_no, order=order,
                  out_trade_no=order.out_trade_no, trade_no=order.trade_no or "", our_amount=order.total_amount,
                  detail="本地已支付，但当天账单没有这笔交易")
-    _compare_refunds(day, lines, our_refunds(start, end), flag)
+    _compare_refunds(day, lines, our_refunds(start, end, pay_type), flag)
     return found, settled
 
 
 def _compare_refunds(day, lines, ours, flag):
     theirs = {(line.out_trade_no, line.out_request_no): line for line in lines
               if line.kind == LineKind.REFUND}
-    orders = Order.objects.in_bulk([no for no, _ in theirs], field_name="out_trade_no")
+    orders = Order.objects.filter(pay_type=_pay_type(day)).in_bulk(
+        [no for no, _ in theirs], field_name="out_trade_no")
     for key, line in theirs.items():
         label = "/".join(key)
         common = dict(out_trade_no=line.out_trade_no, trade_no=line.trade_no, line=line,
-                      alipay_amount=line.amount, order=orders.get(line.out_trade_no))
+                      provider_amount=line.amount, order=orders.get(line.out_trade_no))
         if key not in ours:
-            flag(MismatchKind.REFUND_NOT_RECORDED, label, detail="支付宝已退款，本地没有这笔退款",
+            flag(MismatchKind.REFUND_NOT_RECORDED, label, detail="平台已退款，本地没有这笔退款",
                  **common)
         elif ours[key][1] != line.amount:
             flag(MismatchKind.AMOUNT_MISMATCH, label, our_amount=ours[key][1],
-                 detail=f"退款金额：支付宝 {line.amount}，本地 {ours[key][1]}", **common)
+                 detail=f"退款金额：平台 {line.amount}，本地 {ours[key][1]}", **common)
     for key, (order, amount) in ours.items():
         if key not in theirs:
             flag(MismatchKind.REFUND_MISSING_IN_STATEMENT, "/".join(key), order=order,
@@ -198,14 +196,15 @@ def _compare_refunds(day, lines, ours, flag):
 
 
 def _settle(day, order, line) -> str | None:
-    """Alipay has the exact amount of an order we show unpaid: settle it as the notify would.
+    """The provider has the exact amount of an order we show unpaid: settle it as the notify
+    would.
 
     Returns the kind of difference recorded, or None if there was none after all (a notify
     paid the order a moment ago).
     """
     common = dict(order=order, line=line, out_trade_no=order.out_trade_no, trade_no=line.trade_no,
-                  alipay_amount=line.amount, our_amount=order.total_amount)
-    if Order.objects.filter(trade_no=line.trade_no).exclude(pk=order.pk).exists():
+                  provider_amount=line.amount, our_amount=order.total_amount)
+    if trade_no_taken(order=order, trade_no=line.trade_no):
         _flag(day, MismatchKind.TRADE_NO_MISMATCH, order.out_trade_no,
               detail=f"交易号 {line.trade_no} 已属于另一订单", **common)
         return MismatchKind.TRADE_NO_MISMATCH
@@ -250,8 +249,10 @@ def _resolve_vanished(day, found) -> int:
 
 def _update_totals(day):
     start, end = beijing_day_bounds(day.bill_date)
-    paid = _paid_orders(start, end).aggregate(count=Count("pk"), amount=Sum("total_amount"))
-    refunds = our_refunds(start, end)
+    pay_type = _pay_type(day)
+    paid = _paid_orders(start, end, pay_type).aggregate(count=Count("pk"),
+                                                        amount=Sum("total_amount"))
+    refunds = our_refunds(start, end, pay_type)
     _save_changed(day, our_trade_count=paid["count"], our_trade_amount=paid["amount"] or ZERO,
                   our_refund_count=len(refunds),
                   our_refund_amount=sum((amount for _, amount in refunds.values()), ZERO))

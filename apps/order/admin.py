@@ -4,7 +4,6 @@ from functools import partial
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
-from apps.finance.admin_filters import OpenStatementMismatchFilter
 from utils.exceptions import LuffyError
 
 from .constants import EventKind, OrderStatus, Outcome
@@ -28,7 +27,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderDetailInline(ReadOnlyInline):
     model = OrderDetail
-    fields = ["course", "price", "real_price", "refund_time", "refund_request_no"]
+    fields = ["course", "price", "real_price", "refund_status", "refund_time", "refund_request_no"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -37,7 +36,7 @@ class OrderDetailInline(ReadOnlyInline):
 
 class PaymentEventInline(ReadOnlyInline):
     model = PaymentEvent
-    fields = ["created_time", "kind", "outcome", "actor", "status_change", "verified",
+    fields = ["created_time", "provider", "kind", "outcome", "actor", "status_change", "verified",
               "flagged", "notify_id", "detail", "params"]
     readonly_fields = fields
     ordering = ["created_time", "id"]
@@ -58,16 +57,17 @@ class OrderAdmin(admin.ModelAdmin):
     list_display = ["out_trade_no", "user", "subject", "total_amount", "order_status", "pay_type",
                     "channel", "pay_time", "created_time"]
     list_filter = ["order_status", "pay_type", "channel", ("created_time", admin.DateFieldListFilter),
-                   ("pay_time", admin.DateFieldListFilter), OpenStatementMismatchFilter]
+                   ("pay_time", admin.DateFieldListFilter)]  # apps.finance adds its filter
     search_fields = ["out_trade_no", "trade_no", "user__username"]
     list_select_related = ["user"]
     # No date_hierarchy: it makes MySQL convert time zones, which fails on servers without
     # the time-zone tables loaded; the date filters above need no conversion.
     inlines = [OrderDetailInline, PaymentEventInline]
-    actions = ["query_alipay", "close_orders", "refund_orders"]
-    # Money and payment facts come from Alipay and the services, never from a form.
+    actions = ["query_alipay", "close_orders", "refund_orders"]  # names kept: permissions, logs
+    # Money and payment facts come from the providers and the services, never from a form.
     readonly_fields = ["out_trade_no", "user", "total_amount", "order_status", "pay_type", "channel",
-                       "trade_no", "pay_time", "refund_amount", "refund_time", "course_key", "expire_time", "last_query_time",
+                       "trade_no", "pay_time", "refund_amount", "refund_time", "course_key",
+                       "expire_time", "last_query_time",
                        "created_time", "updated_time"]
     fields = ["subject", *readonly_fields]
 
@@ -107,18 +107,17 @@ class OrderAdmin(admin.ModelAdmin):
 
     # Django offers an action only to users with every listed permission, and refuses to run
     # it for anyone else (it is then not a valid choice of the action form).
-    @admin.action(description="向支付宝查询并同步状态 (alipay.trade.query)", permissions=["query"])
+    @admin.action(description="向支付平台查询并同步状态 (query)", permissions=["query"])
     def query_alipay(self, request, queryset):
         self._each(request, queryset, lambda order: payment_sync(order=order), "已查询")
 
-    @admin.action(description="关闭未支付订单 (alipay.trade.close)", permissions=["close"])
+    @admin.action(description="关闭未支付订单 (close)", permissions=["close"])
     def close_orders(self, request, queryset):
         self._each(request, queryset, lambda order: order_cancel(
             order=order, reason=f"管理员 {request.user.username} 关闭").get_order_status_display(),
             "已关闭")
 
-    @admin.action(description="退款：选择已支付订单中的课程 (alipay.trade.refund)",
-                  permissions=["refund"])
+    @admin.action(description="退款：选择已支付订单中的课程 (refund)", permissions=["refund"])
     def refund_orders(self, request, queryset):
         refundable = list(queryset.filter(order_status=OrderStatus.PAID,
                                           lines__refund_time__isnull=True)
@@ -148,9 +147,9 @@ def _refund_lines(order, *, line_ids, actor):
 
 @admin.register(PaymentEvent)
 class PaymentEventAdmin(admin.ModelAdmin):
-    list_display = ["created_time", "out_trade_no", "kind", "outcome", "actor", "verified",
-                    "flagged"]
-    list_filter = ["kind", "verified", "flagged", "outcome"]
+    list_display = ["created_time", "out_trade_no", "provider", "kind", "outcome", "actor",
+                    "verified", "flagged"]
+    list_filter = ["provider", "kind", "verified", "flagged", "outcome"]
     search_fields = ["out_trade_no", "notify_id", "actor__username"]
     list_select_related = ["order", "actor"]
 

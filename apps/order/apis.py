@@ -1,6 +1,10 @@
-"""Order API: buy now, the success page's poll and Alipay's notify, my orders, cancel."""
+"""Order API: buy now, the success page's poll, the providers' notifies, my orders, cancel."""
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpResponse
+from django.http import HttpResponseNotFound, JsonResponse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, UnsupportedMediaType
@@ -13,11 +17,13 @@ from utils.exceptions import LuffyError
 from utils.logging import get_logger, log_context
 from utils.response import APIResponse
 from utils.schema import envelope, errors
-from utils.throttling import ClientScopedRateThrottle
+from utils.throttling import ClientScopedRateThrottle, client_ip
 
-from . import selectors
+from . import providers, selectors
+from .constants import PayType
+from .providers.base import NotifyRequest, ProviderError
 from .serializers import OrderSerializer, PayOrderSerializer, PayResultSerializer
-from .services import orders, payments
+from .services import notifies, orders, payments
 
 logger = get_logger("pay")
 ORDER_ANSWER = envelope("OrderAnswer", order=OrderSerializer())
@@ -44,7 +50,7 @@ def _owned_order(request, out_trade_no):
 
 
 class PayApi(APIView):
-    """Buy now: write the order and return the signed Alipay cashier URL (page or wap)."""
+    """Buy now: write the order and return where to pay it (Alipay page/wap, WeChat native/h5)."""
 
     permission_classes = [IsAuthenticated]
     defer_user_row = True  # order_create locks the buyer's row; the token is checked on it
@@ -63,11 +69,20 @@ class PayApi(APIView):
         data = serializer.validated_data
         placed = orders.order_place(
             user=request.user, course_ids=data["courses"], subject=data["subject"],
-            total_amount=data["total_amount"], pay_type=data["pay_type"], channel=data["channel"])
+            total_amount=data["total_amount"], pay_type=data["pay_type"], channel=data["channel"],
+            client_ip=client_ip(request))
+        order, checkout = placed.order, placed.checkout
+        extra = {"code_url": checkout.code_url} if checkout.code_url else {}
         return APIResponse(
             msg="订单创建成功" if placed.created else "您有一笔相同课程的未支付订单，请继续支付",
-            out_trade_no=placed.order.out_trade_no, pay_url=placed.pay_url,
+            out_trade_no=order.out_trade_no, pay_url=checkout.pay_url, pay_type=order.pay_type,
+            channel=order.channel, expire_time=_beijing_iso(order.expire_time),
+            total_amount=f"{order.total_amount:.2f}", **extra,
             http_status=status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK)
+
+
+def _beijing_iso(moment) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
 class PaySuccessApi(APIView):
@@ -112,20 +127,29 @@ class PaySuccessApi(APIView):
     @extend_schema(request=None, responses={(200, "text/plain"): str})
     def post(self, request):
         try:
+            alipay = providers.for_pay_type(PayType.ALIPAY)
+        except ProviderError:  # Alipay is not among PAYMENT_PROVIDERS
+            return HttpResponseNotFound(b"failure", content_type="text/plain")
+        try:
             # Alipay sends a form. Anything else (JSON, multipart, oversized) is kept as an
             # unverified event and refused: it cannot carry a valid notify.
             params = _notify_form(request)
         except (APIException, SuspiciousOperation) as exc:
-            payments.payment_notify_unparsable(content_type=request.META.get("CONTENT_TYPE", ""),
-                                               reason=exc.__class__.__name__)
-            return _notify_answer(False)
+            notifies.payment_notify_unparsable(
+                provider=alipay, content_type=request.META.get("CONTENT_TYPE", ""),
+                reason=exc.__class__.__name__)
+            return alipay.notify_answer(handled=False)
         with log_context(out_trade_no=params.get("out_trade_no")):
-            try:
-                handled = payments.payment_notify_handle(params=params)
-            except Exception:  # a bug or a database outage: let Alipay retry, never lose it
-                logger.exception("notify for %r failed", params.get("out_trade_no"))
-                handled = False
-        return _notify_answer(handled)
+            result = _notify_handle(alipay, NotifyRequest(body=b"", headers={}, form=params))
+        return alipay.notify_answer(handled=result.handled, reason=result.reason)
+
+
+def _notify_handle(provider, notify_request) -> notifies.NotifyResult:
+    try:
+        return notifies.payment_notify_handle(provider=provider, request=notify_request)
+    except Exception:  # a bug or a database outage: let the provider retry, never lose it
+        logger.exception("%s notify failed", provider.name)
+        return notifies.NotifyResult(False, "error")
 
 
 def _notify_form(request) -> dict:
@@ -135,9 +159,31 @@ def _notify_form(request) -> dict:
     return request.POST.dict()
 
 
-def _notify_answer(handled):
-    # Exactly these 7 bytes, plain text: anything else makes Alipay send the notify again.
-    return HttpResponse(b"success" if handled else b"failure", content_type="text/plain")
+@method_decorator(csrf_exempt, name="dispatch")
+class WechatNotifyView(View):
+    """POST /api/order/notify/wechat/: WeChat Pay's notify (payment and refund), plain Django.
+
+    Authenticated by the Wechatpay-* signature over the raw body alone; 204 when handled,
+    4xx/5xx `{"code": "FAIL", "message": ...}` otherwise (WeChat then re-sends it).
+    """
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        try:
+            wechat = providers.for_pay_type(PayType.WECHAT)
+        except ProviderError:
+            return JsonResponse({"code": "FAIL", "message": "wechat pay is not enabled"},
+                                status=404)
+        try:
+            body = request.body
+        except (SuspiciousOperation, OSError) as exc:
+            notifies.payment_notify_unparsable(
+                provider=wechat, content_type=request.META.get("CONTENT_TYPE", ""),
+                reason=exc.__class__.__name__)
+            return wechat.notify_answer(handled=False, reason="unparsable")
+        result = _notify_handle(wechat, NotifyRequest(body=body, headers=dict(request.headers)))
+        return wechat.notify_answer(handled=result.handled, reason=result.reason)
 
 
 class OrderListApi(ListAPIView):

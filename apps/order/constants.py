@@ -1,12 +1,13 @@
-"""Order statuses, pay types, the only transitions allowed, and payment event kinds/outcomes."""
+"""Order statuses, pay types and channels, the only transitions allowed, refund statuses,
+and payment event kinds/outcomes."""
 from django.db import models
 
 
 class OrderStatus(models.IntegerChoices):
-    UNPAID = 0, "未支付"      # created; the student may still pay on Alipay's cashier
-    PAID = 1, "已支付"        # Alipay confirmed the money; the courses are granted
+    UNPAID = 0, "未支付"      # created; the student may still pay at the provider's cashier
+    PAID = 1, "已支付"        # the provider confirmed the money; the courses are granted
     CANCELLED = 2, "已取消"   # the student cancelled before paying
-    TIMED_OUT = 3, "超时取消"  # the deadline passed unpaid; closed at Alipay
+    TIMED_OUT = 3, "超时取消"  # the deadline passed unpaid; closed at the provider
 
 
 class PayType(models.IntegerChoices):
@@ -14,18 +15,36 @@ class PayType(models.IntegerChoices):
     WECHAT = 2, "微信支付"
 
 
-SUPPORTED_PAY_TYPES = (PayType.ALIPAY,)
+# The name of each pay type's provider: PAYMENT_PROVIDERS, metrics labels, finance statements.
+PROVIDER_NAMES = {PayType.ALIPAY: "alipay", PayType.WECHAT: "wechat"}
+PAY_TYPE_BY_PROVIDER = {name: pay_type for pay_type, name in PROVIDER_NAMES.items()}
 
 
 class PayChannel(models.TextChoices):
-    """Which Alipay cashier the buyer was sent to; everything after the cashier is the same."""
+    """Which cashier the buyer was sent to; everything after the cashier is the same."""
 
     PAGE = "page", "电脑网站支付"  # alipay.trade.page.pay: the desktop cashier with a QR code
     WAP = "wap", "手机网站支付"    # alipay.trade.wap.pay: the mobile-web cashier (phones)
+    NATIVE = "native", "微信扫码支付"  # WeChat Native: a QR code (code_url) shown on a desktop
+    H5 = "h5", "微信H5支付"        # WeChat H5: a phone browser hands over to the WeChat app
+
+
+# Each provider's cashiers; the first is its default (desktop). The providers declare the same.
+PROVIDER_CHANNELS = {"alipay": (PayChannel.PAGE, PayChannel.WAP),
+                     "wechat": (PayChannel.NATIVE, PayChannel.H5)}
+
+
+class RefundStatus(models.TextChoices):
+    """Where one order line's refund stands (Alipay answers at once, WeChat Pay later)."""
+
+    NONE = "", "未退款"
+    PROCESSING = "processing", "退款中"  # accepted by the provider; a notify or a query settles it
+    REFUNDED = "refunded", "已退款"      # the money is back with the buyer; the course taken back
+    FAILED = "failed", "退款失败"        # the provider gave up (WeChat ABNORMAL/CLOSED): a human looks
 
 
 # Every status change goes through services.events.order_transition, which allows only these.
-# 2/3 -> 1: Alipay confirmed money for an order we had already closed; money is never lost.
+# 2/3 -> 1: the provider confirmed money for an order we had already closed; never lost.
 TRANSITIONS = {
     OrderStatus.UNPAID: {OrderStatus.PAID, OrderStatus.CANCELLED, OrderStatus.TIMED_OUT},
     OrderStatus.CANCELLED: {OrderStatus.PAID},
@@ -64,18 +83,29 @@ class Outcome(models.TextChoices):
     MISSING_TRADE_NO = "missing_trade_no", "缺少交易号"
     UNKNOWN_TRADE_STATUS = "unknown_trade_status", "未知交易状态"
     UNPARSABLE = "unparsable", "无法解析"
+    # WeChat Pay's notify checks (lib/wx_pay/notify.py), named after the first that failed.
+    UNKNOWN_SERIAL = "unknown_serial", "未知平台证书序列号"
+    STALE_TIMESTAMP = "stale_timestamp", "时间戳过期"
+    BAD_SIGNATURE_TYPE = "bad_signature_type", "签名类型不符"
+    PROBE = "probe", "签名探测"
+    UNDECRYPTABLE = "undecryptable", "无法解密"
+    FOREIGN_MCHID = "foreign_mchid", "非本商户号"
+    UNKNOWN_EVENT_TYPE = "unknown_event_type", "未知通知类型"
     VERIFIED = "verified", "验签通过"  # a browser return whose signature checks out
-    # The trade as Alipay sees it.
+    # The trade as the provider sees it.
     WAIT_BUYER_PAY = "wait_buyer_pay", "等待付款"
     CLOSED = "closed", "已关闭"
     CLOSED_AFTER_PAID = "closed_after_paid", "支付后关闭"
     TRADE_NOT_EXIST = "trade_not_exist", "交易不存在"
     FOREIGN_ANSWER = "foreign_answer", "答非所问"
-    UNKNOWN = "unknown", "结果未知"  # Alipay busy or unreachable: conclude nothing
-    ERROR = "error", "支付宝拒绝"  # a definite business error; sub_code in params
+    UNKNOWN = "unknown", "结果未知"  # the provider busy or unreachable: conclude nothing
+    ERROR = "error", "支付平台拒绝"  # a definite business error; its code in params
     # Refunds and status changes.
     REFUNDED = "refunded", "已退款"
     ALREADY_REFUNDED = "already_refunded", "重复退款请求"
+    REFUND_PROCESSING = "refund_processing", "退款处理中"
+    REFUND_FAILED = "refund_failed", "退款失败"  # flagged: the money did not go back
+    UNKNOWN_REFUND = "unknown_refund", "未知退款"
     TRANSITION = "transition", "状态变更"
     # An admin action (EventKind.ADMIN): the action's name and result are in `detail`.
     ADMIN_DONE = "admin_done", "后台操作完成"

@@ -2,16 +2,20 @@
 from django.conf import settings
 from django.db import models
 
-from .constants import EventKind, OrderStatus, Outcome, PayChannel, PayType
+from .constants import EventKind, OrderStatus, Outcome, PayChannel, PayType, RefundStatus
 
 
 class Order(models.Model):
-    """One purchase of one or more courses, paid with one Alipay trade."""
+    """One purchase of one or more courses, paid with one trade at its provider (pay_type)."""
 
     subject = models.CharField("订单标题", max_length=150)
     total_amount = models.DecimalField("订单总价", max_digits=10, decimal_places=2)
     out_trade_no = models.CharField("订单号", max_length=64, unique=True)
-    trade_no = models.CharField("支付宝流水号", max_length=64, unique=True, null=True, blank=True)
+    # The provider's own number of the trade (Alipay trade_no, WeChat transaction_id); unique
+    # per provider (Meta.constraints), set when the money is confirmed. NULL until then, so
+    # that the unpaid orders do not collide in that unique constraint.
+    trade_no = models.CharField("支付平台交易号", max_length=64, null=True,  # noqa: DJ001
+                                blank=True)
     order_status = models.SmallIntegerField("订单状态", choices=OrderStatus.choices,
                                             default=OrderStatus.UNPAID, db_index=True)
     pay_type = models.SmallIntegerField("支付方式", choices=PayType.choices, default=PayType.ALIPAY)
@@ -24,11 +28,11 @@ class Order(models.Model):
     # The sorted course ids ("3,7"): finds an open order for exactly these courses.
     course_key = models.CharField("课程集合", max_length=255, db_index=True)
     expire_time = models.DateTimeField("支付截止时间")
-    # Money given back through alipay.trade.refund (the sum of the refunded lines); the status
+    # Money given back by the provider (the sum of the refunded lines); the status
     # stays "paid" (it was paid). refund_time is the latest refund.
     refund_amount = models.DecimalField("已退款金额", max_digits=10, decimal_places=2, default=0)
     refund_time = models.DateTimeField("退款时间", null=True, blank=True)
-    # When the success-page poll last asked Alipay; throttles queries across all processes.
+    # When the provider was last asked about it; throttles queries across all processes.
     last_query_time = models.DateTimeField("上次查询时间", null=True, blank=True)
     created_time = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
     updated_time = models.DateTimeField("更新时间", auto_now=True)
@@ -38,8 +42,10 @@ class Order(models.Model):
         ordering = ["-created_time", "-id"]
         indexes = [models.Index(fields=["user", "course_key", "order_status"],
                                 name="order_open_lookup")]
-        # Admin actions that touch money or Alipay, each granted on its own (not with change_order).
-        permissions = [("query_order", "可向支付宝查询订单"), ("close_order", "可关闭未支付订单"),
+        constraints = [models.UniqueConstraint(fields=["pay_type", "trade_no"],
+                                               name="uniq_provider_trade_no")]
+        # Admin actions that touch money or the provider, each granted on its own (not with change_order).
+        permissions = [("query_order", "可向支付平台查询订单"), ("close_order", "可关闭未支付订单"),
                        ("refund_order", "可退款已支付订单")]
         verbose_name = "订单记录"
         verbose_name_plural = "订单记录"
@@ -61,9 +67,12 @@ class OrderDetail(models.Model):
                                related_name="course_orders", verbose_name="课程")
     price = models.DecimalField("课程原价", max_digits=10, decimal_places=2)
     real_price = models.DecimalField("课程实价", max_digits=10, decimal_places=2)
-    # Set once this line's real_price was given back (alipay.trade.refund, one request per line).
+    # Set once this line's real_price was given back (one refund request per line).
     refund_time = models.DateTimeField("退款时间", null=True, blank=True)
     refund_request_no = models.CharField("退款请求号", max_length=64, blank=True, default="")
+    # Alipay refunds at once; WeChat Pay accepts (processing) and tells later (notify or query).
+    refund_status = models.CharField("退款状态", max_length=16, choices=RefundStatus.choices,
+                                     blank=True, default=RefundStatus.NONE, db_index=True)
 
     class Meta:
         db_table = "luffy_order_detail"
@@ -104,9 +113,11 @@ class PaymentEvent(models.Model):
     from_status = models.SmallIntegerField("原状态", choices=OrderStatus.choices, null=True, blank=True)
     to_status = models.SmallIntegerField("新状态", choices=OrderStatus.choices, null=True, blank=True)
     notify_id = models.CharField("通知ID", max_length=128, blank=True, default="")
+    # The provider it concerns ("alipay", "wechat"; constants.PROVIDER_NAMES): metrics, audit.
+    provider = models.CharField("支付平台", max_length=16, blank=True, default="")
     # Needs a human: e.g. money arrived for an order already closed or paid by another trade.
     flagged = models.BooleanField("需人工处理", default=False, db_index=True)
-    # The staff member who caused it (admin actions); empty for Alipay, students and jobs.
+    # The staff member who caused it (admin actions); empty for providers, students and jobs.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                               blank=True, related_name="+", verbose_name="操作人")
     created_time = models.DateTimeField("时间", auto_now_add=True, db_index=True)

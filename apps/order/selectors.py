@@ -21,7 +21,7 @@ _owner_with_order_count = PreparedQuery(
     lambda pk: User.objects.filter(pk=pk).annotate(order_count=Count("orders")), pk=0)
 _lines_of_orders = PreparedQuery(  # the course's name only, not a Course object per line
     "order.lines_of_orders", lambda ids: OrderDetail.objects.filter(order_id__in=ids)
-    .only("order_id", "course_id", "price", "real_price", "refund_time")
+    .only("order_id", "course_id", "price", "real_price", "refund_time", "refund_status")
     .annotate(course_name=F("course__name")).order_by("id"), ids=[0])
 # LIMIT and OFFSET are part of the SQL text: each page shape is its own plan (`fixed`).
 _orders_page = PreparedQuery(

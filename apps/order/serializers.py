@@ -2,13 +2,16 @@
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lib.al_pay.times import format_amount
 
-from .constants import SUPPORTED_PAY_TYPES, OrderStatus, PayChannel, PayType
+from . import providers
+from .constants import PAY_TYPE_BY_PROVIDER, PROVIDER_CHANNELS, OrderStatus, PayChannel, PayType
 from .models import Order, OrderDetail
 
 # Alipay refuses these characters in a subject.
@@ -71,9 +74,20 @@ class SubjectField(StrictCharField):
     """An order's subject: trimmed, not blank, none of the characters Alipay refuses."""
 
 
-@extend_schema_field({"type": "integer", "enum": [int(t) for t in SUPPORTED_PAY_TYPES]})
+def _configured_pay_types() -> list[int]:
+    """The pay types of PAYMENT_PROVIDERS as the schema publishes them (read at start-up)."""
+    return [int(PAY_TYPE_BY_PROVIDER[name]) for name in settings.PAYMENT_PROVIDERS
+            if name in PAY_TYPE_BY_PROVIDER]
+
+
+@extend_schema_field({"type": "integer", "enum": _configured_pay_types()})
 class PayTypeField(StrictIntegerField):
     """A JSON integer naming an enabled payment method."""
+
+
+@extend_schema_field({"type": "string", "enum": [c.value for c in PayChannel]})
+class ChannelField(StrictCharField):
+    """The provider's cashier: Alipay "page"/"wap", WeChat "native"/"h5"; default its first."""
 
 
 @extend_schema_field({"type": "array", "minItems": 1, "maxItems": MAX_COURSES, "uniqueItems": True,
@@ -92,9 +106,9 @@ class PayOrderSerializer(serializers.Serializer):
         child=StrictIntegerField(min_value=1, max_value=2 ** 63 - 1,
                                  error_messages={"invalid": "课程 ID 须为整数"}),
         allow_empty=False, max_length=MAX_COURSES, error_messages={"empty": "请选择要购买的课程"})
-    # "page": the desktop cashier (default); "wap": Alipay's mobile-web cashier for phones.
-    channel = serializers.ChoiceField(choices=PayChannel.choices, default=PayChannel.PAGE,
-                                      error_messages={"invalid_choice": '支付渠道须为 "page" 或 "wap"'})
+    # Alipay: "page" (desktop, default) or "wap" (phones); WeChat: "native" (a QR code on a
+    # desktop, default) or "h5" (phone browsers). Which ones a pay type takes: validate().
+    channel = ChannelField(required=False, default=None, allow_null=False)
 
     @property
     def fields(self):
@@ -121,9 +135,18 @@ class PayOrderSerializer(serializers.Serializer):
         return value
 
     def validate_pay_type(self, value):
-        if value not in SUPPORTED_PAY_TYPES:
+        if value not in providers.enabled():
             raise serializers.ValidationError("不支持的支付方式")
         return PayType(value)
+
+    def validate(self, attrs):
+        provider = providers.for_pay_type(attrs["pay_type"])
+        channel = attrs.get("channel") or provider.default_channel
+        if channel not in provider.channels:
+            names = " 或 ".join(f'"{c}"' for c in provider.channels)
+            raise serializers.ValidationError({"channel": [f"{provider.label}的支付渠道须为 {names}"]})
+        attrs["channel"] = PayChannel(channel)
+        return attrs
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -132,7 +155,8 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrderDetail
-        fields = ["course_id", "course_name", "price", "real_price", "refunded", "refund_time"]
+        fields = ["course_id", "course_name", "price", "real_price", "refunded", "refund_status",
+                  "refund_time"]
 
     def to_representation(self, line):
         return _line_out(line, timezone.get_current_timezone())
@@ -143,7 +167,8 @@ def _line_out(line, zone):
     name = line.course_name if hasattr(line, "course_name") else line.course.name
     return {"course_id": line.course_id, "course_name": name,
             "price": format_amount(line.price), "real_price": format_amount(line.real_price),
-            "refunded": line.is_refunded, "refund_time": _local_iso(line.refund_time, zone)}
+            "refunded": line.is_refunded, "refund_status": line.refund_status,
+            "refund_time": _local_iso(line.refund_time, zone)}
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -202,9 +227,33 @@ def _local_iso(moment, zone):
 
 
 class PayResultSerializer(serializers.Serializer):
-    """Buy-now's answer, in the envelope."""
+    """Buy-now's answer, in the envelope, the same for every provider (+ code_url for WeChat
+    native, a QR code's content; pay_url is then the same)."""
 
     status = serializers.IntegerField()
     msg = serializers.CharField()
     out_trade_no = serializers.CharField()
-    pay_url = serializers.URLField()
+    pay_url = serializers.CharField()
+    pay_type = serializers.IntegerField(help_text="1 支付宝, 2 微信支付")
+    channel = serializers.CharField(help_text="page / wap (支付宝), native / h5 (微信支付)")
+    expire_time = serializers.DateTimeField()
+    total_amount = AmountField()
+    code_url = serializers.CharField(required=False)
+
+
+class PayOrderSchema(OpenApiSerializerExtension):
+    """Buy-now's published input: each pay type with its own channels (oneOf), so that what
+    the schema accepts is what validate() accepts (schemathesis holds buy-now to it)."""
+
+    target_class = PayOrderSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        names = [name for name in settings.PAYMENT_PROVIDERS if name in PROVIDER_CHANNELS]
+        schema["oneOf"] = [{"properties": {
+            "pay_type": {"type": "integer", "minimum": int(PAY_TYPE_BY_PROVIDER[name]),
+                         "maximum": int(PAY_TYPE_BY_PROVIDER[name])},
+            # A pattern, not an enum: drf-spectacular would fold an enum into the shared one.
+            "channel": {"type": "string", "pattern": "^(" + "|".join(
+                c.value for c in PROVIDER_CHANNELS[name]) + ")$"}}} for name in names]
+        return schema

@@ -1,22 +1,22 @@
-"""Celery tasks: the periodic reconciliation of unpaid orders with Alipay."""
+"""Celery tasks: the periodic reconciliation of unpaid orders with their providers."""
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 
-from lib.al_pay.errors import AlipayError
 from utils.metrics import count_reconcile
 
+from .providers.base import ProviderError
 from .services.reconcile import orders_reconcile
 
 LOCK_KEY = "order.reconcile.lock"
 
 
 @shared_task(name="order.reconcile", ignore_result=True, bind=True,
-             autoretry_for=(DatabaseError, AlipayError, OSError), retry_backoff=2,
+             autoretry_for=(DatabaseError, ProviderError, OSError), retry_backoff=2,
              retry_backoff_max=60, retry_jitter=True, max_retries=5)
 def reconcile_orders(self):
-    """Settle orders Alipay says are paid; time out (and close at Alipay) overdue ones.
+    """Settle orders their provider says are paid; time out (closed there first) overdue ones.
 
     Two copies at once are safe (each order is claimed by a conditional UPDATE); the cache
     lock only saves the second copy the work. It expires by itself, so a worker killed

@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
-
-from .client import verify_callback
+from .client import AlipayConfig, verify_callback
 from .times import from_alipay_time, parse_amount
 
 # Alipay trade statuses that mean the money arrived.
@@ -52,13 +50,13 @@ def alipay_time_of(params: dict, *fields) -> datetime | None:
     return None
 
 
-def notify_authenticate(params: dict) -> TradeNotify:
+def notify_authenticate(config: AlipayConfig, params: dict) -> TradeNotify:
     """Alipay's rules in order: the signature, then app_id, then seller_id (if configured)."""
-    if not verify_callback(params):
+    if not verify_callback(config, params):
         raise NotifyRefused("bad_signature", verified=False)
-    if params.get("app_id") != settings.ALIPAY_APP_ID:
+    if params.get("app_id") != config.app_id:
         raise NotifyRefused("foreign_app_id", verified=True)
-    if settings.ALIPAY_SELLER_ID and params.get("seller_id") != settings.ALIPAY_SELLER_ID:
+    if config.seller_id and params.get("seller_id") != config.seller_id:
         raise NotifyRefused("foreign_seller_id", verified=True)
     return TradeNotify(
         out_trade_no=str(params.get("out_trade_no", "")), trade_no=str(params.get("trade_no", "")),

@@ -116,9 +116,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# Request bodies on /api/: one limit for every JSON endpoint, a smaller one for Alipay's notify.
+# Request bodies on /api/: one limit for every JSON endpoint, a smaller one for the notifies.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
-API_BODY_LIMITS = {"/api/order/success/": env_int("NOTIFY_MAX_BODY_BYTES", 16 * 1024)}
+API_BODY_LIMITS = {"/api/order/success/": env_int("NOTIFY_MAX_BODY_BYTES", 16 * 1024),
+                   "/api/order/notify/wechat/": env_int("NOTIFY_MAX_BODY_BYTES", 16 * 1024)}
 # Unverified payment events (forgeries, garbage) older than this are purged by
 # `manage.py purge_unverified_events`; verified ones are kept for good.
 UNVERIFIED_EVENT_MAX_AGE_DAYS = env_int("UNVERIFIED_EVENT_MAX_AGE_DAYS", 30)
@@ -189,7 +190,10 @@ METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 SIMPLE_JWT = {
     # The seed's front end sends "jwt <token>"; "Bearer" is what everything else sends.
     "AUTH_HEADER_TYPES": ("JWT", "Bearer", "jwt", "bearer"),
-    "ACCESS_TOKEN_LIFETIME": timedelta(hours=env_int("JWT_ACCESS_HOURS", 12)),
+    # Logging out revokes the refresh token, not the access token (revoking those would cost a
+    # lookup on every request): it stays valid until it expires, so it lives minutes. The SPA
+    # renews it silently with the refresh token on its first 401 (src/api/http.js).
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 5)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
     "UPDATE_LAST_LOGIN": True,
     # Each refresh token works once: refreshing hands out a new one and revokes the old.
@@ -199,7 +203,8 @@ SIMPLE_JWT = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Luffy course shop API",
-    "DESCRIPTION": "Buy courses with Alipay. Every JSON answer is {status, msg, ...data}.",
+    "DESCRIPTION": "Buy courses with Alipay or WeChat Pay. Every JSON answer is "
+                   "{status, msg, ...data}.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -226,6 +231,35 @@ ALIPAY_TIMEOUT_SECONDS = env_int("ALIPAY_TIMEOUT_SECONDS", 10)
 # The success-page poll asks Alipay at most once per this many seconds per order.
 ALIPAY_QUERY_INTERVAL_SECONDS = env_int("ALIPAY_QUERY_INTERVAL_SECONDS", 3)
 ORDER_TIMEOUT_MINUTES = env_int("ORDER_TIMEOUT_MINUTES", 30)
+
+# The payment methods buy-now offers (apps/order/providers: one provider per pay_type).
+PAYMENT_PROVIDERS = env_list("PAYMENT_PROVIDERS", ["alipay", "wechat"])
+
+# WeChat Pay API v3. Defaults: a laptop merchant talking to the local WeChat sandbox
+# (`make run` starts it on WECHATPAY_SANDBOX_PORT; `make keys` writes the files under var/).
+WECHATPAY_MCHID = env_str("WECHATPAY_MCHID", "1900000001")
+WECHATPAY_APPID = env_str("WECHATPAY_APPID", "wx0000000000000001")
+WECHATPAY_PRIVATE_KEY_FILE = env_str(
+    "WECHATPAY_PRIVATE_KEY_FILE", str(VAR_DIR / "keys" / "wechat_merchant_private_key.pem"))
+# Only the local sandbox reads it (it checks our requests' signatures).
+WECHATPAY_PUBLIC_MERCHANT_KEY_FILE = str(VAR_DIR / "keys" / "wechat_merchant_public_key.pem")
+WECHATPAY_CERT_SERIAL_NO = env_str("WECHATPAY_CERT_SERIAL_NO",
+                                   "5157F09EFDC096DE15EBE81A47057A7200000001")
+# The 32-character APIv3 key; on the laptop read from WECHATPAY_APIV3_KEY_FILE (local.py).
+WECHATPAY_APIV3_KEY = env_str("WECHATPAY_APIV3_KEY", "")
+WECHATPAY_APIV3_KEY_FILE = str(VAR_DIR / "keys" / "wechat_apiv3_key.txt")
+WECHATPAY_SANDBOX_DIR = VAR_DIR / "wechat-sandbox"
+# Public-key mode (微信支付公钥 and its PUB_KEY_ID_…), or certificate mode with WECHATPAY_CERT_DIR.
+WECHATPAY_PUBLIC_KEY_FILE = env_str(
+    "WECHATPAY_PUBLIC_KEY_FILE", str(WECHATPAY_SANDBOX_DIR / "wechatpay_public_key.pem"))
+WECHATPAY_PUBLIC_KEY_ID = env_str("WECHATPAY_PUBLIC_KEY_ID", "")
+WECHATPAY_CERT_DIR = env_str("WECHATPAY_CERT_DIR", "")
+WECHATPAY_GATEWAY = env_str("WECHATPAY_GATEWAY",
+                            f"http://127.0.0.1:{env_int('WECHATPAY_SANDBOX_PORT', 8002)}")
+WECHATPAY_NOTIFY_URL = env_str("WECHATPAY_NOTIFY_URL", f"{_SITE}/api/order/notify/wechat/")
+# Where WeChat's H5 cashier sends the phone's browser back (the SPA's result page).
+WECHATPAY_REDIRECT_URL = env_str("WECHATPAY_REDIRECT_URL", f"{_SITE}/course/paysuccess")
+WECHATPAY_TIMEOUT_SECONDS = env_int("WECHATPAY_TIMEOUT_SECONDS", 10)
 
 # Celery runs the periodic jobs in production; `make run` runs them with run_periodic_jobs.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "redis://127.0.0.1:6379/0")

@@ -66,3 +66,11 @@ def secret_key_file(path) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
+
+
+def file_text(path) -> str:
+    """The stripped text of a local file, or "" when there is none (yet)."""
+    try:
+        return Path(path).read_text().strip()
+    except OSError:
+        return ""

@@ -83,9 +83,21 @@ def checked_page(browser, site, **context_options):
     assert csp_violations == [], csp_violations
 
 
+DESKTOP = {"viewport": {"width": 1280, "height": 860}}
+PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}
+
+
 @pytest.fixture
 def page(browser, site):
-    with checked_page(browser, site, viewport={"width": 1280, "height": 860}) as page:
+    with checked_page(browser, site, **DESKTOP) as page:
+        yield page
+
+
+@pytest.fixture
+def phone(browser, site):
+    """A phone: 375 px wide, touch."""
+    with checked_page(browser, site, **PHONE) as page:
         yield page
 
 

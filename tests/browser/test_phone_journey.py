@@ -6,18 +6,10 @@ from playwright.sync_api import expect
 
 from apps.order.constants import OrderStatus, PayChannel
 from apps.order.models import Order
-from tests.browser.conftest import checked_page, fill, shot
+from tests.browser.conftest import fill, shot
 from tests.factories import CourseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
-
-
-@pytest.fixture
-def phone(browser, site):
-    with checked_page(browser, site, **PHONE) as page:
-        yield page
 
 
 def log_in(page, site, username):

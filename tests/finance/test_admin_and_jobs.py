@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.finance import services, tasks
 from apps.finance.constants import MismatchKind, MismatchStatus
 from apps.finance.models import StatementDay, StatementMismatch
+from apps.order import providers
 from apps.order.models import Order
 from lib.al_pay.times import BEIJING
 
@@ -17,13 +18,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def day_with_mismatch(order):
-    day = StatementDay.objects.create(bill_date=date(2026, 12, 1), alipay_trade_count=2,
-                                      alipay_trade_amount=Decimal("364.00"), our_trade_count=1,
+    day = StatementDay.objects.create(bill_date=date(2026, 12, 1), provider_trade_count=2,
+                                      provider_trade_amount=Decimal("364.00"), our_trade_count=1,
                                       our_trade_amount=Decimal("298.00"),
-                                      alipay_net_amount=Decimal("364.00"))
+                                      provider_net_amount=Decimal("364.00"))
     mismatch = StatementMismatch.objects.create(
         day=day, kind=MismatchKind.UNKNOWN_TRADE, key="GHOST1", out_trade_no="GHOST1",
-        trade_no="2026120122000001", alipay_amount=Decimal("66.00"), detail="本地无此订单")
+        trade_no="2026120122000001", provider_amount=Decimal("66.00"), detail="本地无此订单")
     StatementMismatch.objects.create(
         day=day, kind=MismatchKind.MISSING_IN_STATEMENT, key=order.out_trade_no, order=order,
         out_trade_no=order.out_trade_no, our_amount=order.total_amount)
@@ -87,9 +88,10 @@ def test_the_job_loop_runs_yesterday_once_a_day_after_the_hour(shop, settings, s
     assert StatementDay.objects.count() == 1
 
     today = timezone.now().astimezone(BEIJING).date().isoformat()
-    assert tasks.reconcile_statement(today)["bill_date"] == today  # what Celery beat runs
+    # What Celery beat runs: every enabled provider's statement (Alipay alone here).
+    assert [r["bill_date"] for r in tasks.reconcile_statement(today)] == [today]
     assert Order.objects.count() == 0
 
     # A day Alipay has no statement for (isp.bill_not_exist) is an empty statement.
     tomorrow = date.fromisoformat(today) + timedelta(days=1)
-    assert services.statement_fetch(bill_date=tomorrow).lines == []
+    assert providers.named("alipay").statement(bill_date=tomorrow).lines == []

@@ -16,6 +16,7 @@ from apps.finance.models import StatementDay, StatementLine, StatementMismatch
 from apps.finance.services import beijing_day_bounds
 from apps.order.constants import EventKind, OrderStatus
 from apps.order.models import Order, PaymentEvent
+from apps.order.providers.alipay import alipay_config
 from apps.order.services.payments import payment_settle, payment_sync
 from apps.order.services.refunds import order_refund
 from lib.al_pay import client as alipay
@@ -80,7 +81,7 @@ def test_a_sandbox_day_with_every_kind_of_difference(shop, student_api, student)
 
     # A refund made at Alipay's console that the shop never recorded.
     console_refunded = paid_at_sandbox(shop, student_api, course())
-    alipay.trade_refund(out_trade_no=console_refunded.out_trade_no,
+    alipay.trade_refund(alipay_config(), out_trade_no=console_refunded.out_trade_no,
                         refund_amount=Decimal("30.00"), out_request_no="console-1")
     # A refund the shop recorded that never reached Alipay (the one line of the order).
     matched.lines.update(refund_time=timezone.now(), refund_request_no="lost-refund-1")
@@ -127,13 +128,13 @@ def test_a_sandbox_day_with_every_kind_of_difference(shop, student_api, student)
         transitions_before + 1
     assert PaymentEvent.objects.filter(order=lost, kind=EventKind.STATEMENT, outcome="paid").exists()
     settled = day.mismatches.get(kind=MismatchKind.PAID_NOT_RECORDED)
-    assert settled.settled and settled.order == lost and settled.alipay_amount == Decimal("35.00")
+    assert settled.settled and settled.order == lost and settled.provider_amount == Decimal("35.00")
     assert UserCourse.objects.filter(user=student, order=lost).exists()
 
     # The unknown trade is flagged, never settled: no order appears for it.
     assert not Order.objects.filter(out_trade_no=ghost["out_trade_no"]).exists()
     unknown = day.mismatches.get(kind=MismatchKind.UNKNOWN_TRADE)
-    assert not unknown.settled and unknown.order is None and unknown.alipay_amount == Decimal("66.00")
+    assert not unknown.settled and unknown.order is None and unknown.provider_amount == Decimal("66.00")
     assert PaymentEvent.objects.get(out_trade_no=ghost["out_trade_no"]).flagged
 
     # Nothing else moved money: the mismatched orders keep what they had.
@@ -144,14 +145,14 @@ def test_a_sandbox_day_with_every_kind_of_difference(shop, student_api, student)
     # The statement's lines and totals: 7 trades paid at Alipay today (the ghost included),
     # 2 refunds (199.00 by the shop's admin, 30.00 at the console).
     lines = day.lines.all()
-    assert lines.filter(kind=LineKind.TRADE).count() == 7 and day.alipay_trade_count == 7
-    assert lines.filter(kind=LineKind.REFUND).count() == 2 and day.alipay_refund_count == 2
-    assert day.alipay_refund_amount == Decimal("229.00")
-    assert day.alipay_trade_amount == Decimal("99.00") + Decimal("149.50") + Decimal("199.00") + \
+    assert lines.filter(kind=LineKind.TRADE).count() == 7 and day.provider_trade_count == 7
+    assert lines.filter(kind=LineKind.REFUND).count() == 2 and day.provider_refund_count == 2
+    assert day.provider_refund_amount == Decimal("229.00")
+    assert day.provider_trade_amount == Decimal("99.00") + Decimal("149.50") + Decimal("199.00") + \
         Decimal("66.00") + Decimal("88.00") + Decimal("120.00") + Decimal("35.00")
     assert day.our_trade_count == 7  # 6 paid through the sandbox + the local-only one
     assert day.our_refund_amount == Decimal("298.00")  # 199.00 + the 99.00 Alipay never saw
-    assert day.alipay_net_amount == day.alipay_trade_amount - day.alipay_refund_amount
+    assert day.provider_net_amount == day.provider_trade_amount - day.provider_refund_amount
 
     # Running the same day again changes nothing at all.
     before = snapshot()

@@ -8,6 +8,7 @@ import pytest
 from alipay import AliPay
 from django.utils import timezone
 
+from apps.order.providers.alipay import alipay_config
 from lib.al_pay import client as alipay
 from lib.al_pay.times import BEIJING, format_amount, from_alipay_time, parse_amount, to_alipay_time
 from tests.alipay_fake import sign_params
@@ -15,7 +16,7 @@ from tests.alipay_fake import sign_params
 
 def test_the_sdk_refuses_a_decimal_amount_so_we_send_a_string():
     with pytest.raises(TypeError):
-        alipay.get_client().api_alipay_trade_page_pay(
+        alipay.get_client(alipay_config()).api_alipay_trade_page_pay(
             subject="x", out_trade_no="1", total_amount=Decimal("1.00"))
     assert format_amount(Decimal("99.9")) == "99.90"
     assert format_amount(Decimal("0.005")) == "0.01"
@@ -24,20 +25,20 @@ def test_the_sdk_refuses_a_decimal_amount_so_we_send_a_string():
 def test_sdk_verify_pops_sign_type_and_fails_while_sign_is_present():
     params = sign_params({"out_trade_no": "1", "total_amount": "9.00"})
     data = dict(params)
-    assert alipay.get_client().verify(data, params["sign"]) is False  # sign still inside
+    assert alipay.get_client(alipay_config()).verify(data, params["sign"]) is False  # sign still inside
     assert "sign_type" not in data
-    assert alipay.verify_callback(params) is True
+    assert alipay.verify_callback(alipay_config(), params) is True
 
 
 def test_our_openssl_signature_is_byte_identical_to_the_sdks():
-    client = alipay.get_client()
+    client = alipay.get_client(alipay_config())
     message = "a=1&b=中文&c=99.00"
     assert client._sign(message) == AliPay._sign(client, message)
     assert client._verify(message, AliPay._sign(client, message)) is False  # our key ≠ Alipay's
 
 
 def test_request_timestamp_is_beijing_time_not_server_local():
-    body = alipay.get_client().build_body("alipay.trade.query", {"out_trade_no": "1"})
+    body = alipay.get_client(alipay_config()).build_body("alipay.trade.query", {"out_trade_no": "1"})
     stamp = from_alipay_time(body["timestamp"])
     assert abs(stamp - timezone.now()) < timedelta(seconds=5)
 
@@ -45,7 +46,7 @@ def test_request_timestamp_is_beijing_time_not_server_local():
 def test_pay_url_uses_the_configured_gateway_and_beijing_time_expire(settings):
     settings.ALIPAY_GATEWAY = "http://127.0.0.1:9/custom/gateway.do"
     deadline = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
-    url = alipay.page_pay_url(out_trade_no="X1", subject="课", total_amount=Decimal("5"),
+    url = alipay.page_pay_url(alipay_config(), out_trade_no="X1", subject="课", total_amount=Decimal("5"),
                               time_expire=deadline)
     assert url.startswith("http://127.0.0.1:9/custom/gateway.do?")
     biz = parse_qs(urlsplit(url).query)["biz_content"][0]
@@ -54,7 +55,7 @@ def test_pay_url_uses_the_configured_gateway_and_beijing_time_expire(settings):
 
 def test_empty_return_url_is_left_out_rather_than_signed_empty(settings):
     settings.ALIPAY_RETURN_URL = ""
-    url = alipay.page_pay_url(out_trade_no="X2", subject="课", total_amount=Decimal("5"),
+    url = alipay.page_pay_url(alipay_config(), out_trade_no="X2", subject="课", total_amount=Decimal("5"),
                               time_expire=timezone.now())
     assert "return_url" not in parse_qs(urlsplit(url).query)
 
@@ -65,7 +66,7 @@ def test_bare_base64_keys_from_alipays_console_are_accepted(tmp_path, settings):
         body = "".join(line for line in pem.splitlines() if "-----" not in line)
         (tmp_path / name).write_text(body)
         setattr(settings, name, str(tmp_path / name))
-    assert alipay.verify_callback(sign_params({"a": "1"})) is True
+    assert alipay.verify_callback(alipay_config(), sign_params({"a": "1"})) is True
 
 
 def test_alipay_times_are_converted_explicitly():
@@ -85,12 +86,12 @@ def test_parse_amount(text, value):
 def test_unreachable_gateway_is_an_unknown_alipay_error():
     from lib.al_pay.errors import AlipayError
     with pytest.raises(AlipayError) as caught:
-        alipay.trade_query(out_trade_no="nothing")
+        alipay.trade_query(alipay_config(), out_trade_no="nothing")
     assert caught.value.unknown
 
 
 def test_signature_is_base64(settings):
-    assert base64.b64decode(alipay.get_client()._sign("x"), validate=True)
+    assert base64.b64decode(alipay.get_client(alipay_config())._sign("x"), validate=True)
 
 
 def test_an_authentic_notify_is_handed_over_typed(settings):
@@ -99,7 +100,7 @@ def test_an_authentic_notify_is_handed_over_typed(settings):
                           "out_trade_no": "T1", "trade_no": "2026", "total_amount": "9.90",
                           "trade_status": "TRADE_SUCCESS", "gmt_payment": "2026-01-01 08:00:00",
                           "notify_id": "n1"})
-    notify = notify_authenticate(params)
+    notify = notify_authenticate(alipay_config(), params)
     assert isinstance(notify, TradeNotify) and notify.is_paid
     assert notify.total_amount == Decimal("9.90")
     assert notify.paid_at == datetime(2026, 1, 1, tzinfo=UTC)
@@ -110,5 +111,5 @@ def test_an_authentic_notify_is_handed_over_typed(settings):
         if reason != "bad_signature":
             tampered = sign_params(tampered)
         with pytest.raises(NotifyRefused) as caught:
-            notify_authenticate(tampered)
+            notify_authenticate(alipay_config(), tampered)
         assert caught.value.reason == reason

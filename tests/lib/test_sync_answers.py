@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from django.conf import settings as django_settings
 
+from apps.order.providers.alipay import alipay_config
 from lib.al_pay import client as alipay
 from lib.al_pay.client import signed_object_text
 from lib.al_pay.errors import AlipayError
@@ -70,7 +71,7 @@ def _query_inner(subject):
 @pytest.mark.parametrize("subject", TRICKY_SUBJECTS)
 def test_a_signed_query_answer_with_braces_and_escapes_in_values_verifies(gateway, subject):
     gateway.body = signed_answer("alipay_trade_query_response", _query_inner(subject))
-    answer = alipay.trade_query(out_trade_no="T1")
+    answer = alipay.trade_query(alipay_config(), out_trade_no="T1")
     assert answer["trade_status"] == "TRADE_SUCCESS"
     assert answer["subject"] == json.loads(f'"{subject}"')
 
@@ -80,7 +81,7 @@ def test_the_same_answer_with_one_byte_changed_is_refused(gateway, subject):
     gateway.body = signed_answer("alipay_trade_query_response", _query_inner(subject),
                                  tamper=lambda text: text.replace('"9.00"', '"8.00"'))
     with pytest.raises(AlipayError) as caught:
-        alipay.trade_query(out_trade_no="T1")
+        alipay.trade_query(alipay_config(), out_trade_no="T1")
     assert caught.value.code == "sign" and caught.value.unknown
 
 
@@ -88,18 +89,18 @@ def test_close_and_refund_answers_are_found_the_same_way(gateway):
     gateway.body = signed_answer(
         "alipay_trade_close_response",
         '{"code":"10000","msg":"Success }","out_trade_no":"T1","trade_no":"2026{"}')
-    assert alipay.trade_close(out_trade_no="T1")["trade_no"] == "2026{"
+    assert alipay.trade_close(alipay_config(), out_trade_no="T1")["trade_no"] == "2026{"
     inner = ('{"code":"10000","msg":"Success","out_trade_no":"T1","fund_change":"Y",'
              '"refund_fee":"9.00","buyer_logon_id":"a}\\"b"}')
     gateway.body = signed_answer("alipay_trade_refund_response", inner)
-    answer = alipay.trade_refund(out_trade_no="T1", refund_amount=Decimal("9.00"),
+    answer = alipay.trade_refund(alipay_config(), out_trade_no="T1", refund_amount=Decimal("9.00"),
                                  out_request_no="T1-1")
     assert answer["buyer_logon_id"] == 'a}"b'
     gateway.body = signed_answer("alipay_trade_refund_response",
                                  inner.replace('"Y"', '"N"').replace("a}", "a{"))
     gateway.body = gateway.body.replace('"N"', '"Y"', 1)  # one byte changed after signing
     with pytest.raises(AlipayError):
-        alipay.trade_refund(out_trade_no="T1", refund_amount=Decimal("9.00"),
+        alipay.trade_refund(alipay_config(), out_trade_no="T1", refund_amount=Decimal("9.00"),
                             out_request_no="T1-1")
 
 

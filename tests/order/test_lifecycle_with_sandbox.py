@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.course.models import UserCourse
 from apps.order.constants import EventKind, OrderStatus, Outcome
 from apps.order.models import Order, PaymentEvent
+from apps.order.providers.alipay import alipay_config
 from apps.order.services.refunds import order_refund, refund_request_no
 from lib.al_pay import client as alipay
 from tests.order.test_with_sandbox import _admin_action, _line_ids, buy, order_status
@@ -160,7 +161,7 @@ def test_a_superseded_order_alipay_is_unsure_about_is_not_replaced(student_api, 
         "subject": "测试购买", "pay_type": 1, "courses": [courses[0].pk],
         "total_amount": "79.00"}, format="json")
 
-    assert response.status_code == 503 and response.json()["code"] == "alipay_unavailable"
+    assert response.status_code == 503 and response.json()["code"] == "provider_unavailable"
     assert order_status(first["out_trade_no"]) == OrderStatus.UNPAID
     assert Order.objects.count() == 1
 
@@ -214,7 +215,7 @@ def test_a_refund_whose_answer_was_lost_is_not_paid_twice(shop, student_api, cou
     order = Order.objects.get(out_trade_no=order_no)
     line = order.lines.get(course=courses[1])
     # The first attempt reached Alipay but its answer never came back.
-    alipay.trade_refund(out_trade_no=order_no, refund_amount=line.real_price,
+    alipay.trade_refund(alipay_config(), out_trade_no=order_no, refund_amount=line.real_price,
                         out_request_no=refund_request_no(order=order, line=line))
 
     assert order_refund(order=order, line_ids=[line.pk]) == Outcome.ALREADY_REFUNDED
@@ -239,7 +240,7 @@ def test_a_refund_alipay_refuses_leaves_the_line_and_the_course(shop, student_ap
                                                                admin_client, student):
     order_no = _paid_order(shop, student_api, courses)
     # 250.00 of the 298.00 was given back outside the shop (Alipay's console, say).
-    alipay.trade_refund(out_trade_no=order_no, refund_amount=Decimal("250.00"),
+    alipay.trade_refund(alipay_config(), out_trade_no=order_no, refund_amount=Decimal("250.00"),
                         out_request_no="console-1")
 
     page = _admin_action(admin_client, "refund_orders", order_no, confirm="yes",

@@ -81,9 +81,11 @@ def test_my_orders_newest_first_with_lines_and_strings(student, student_api, cou
     assert first["created_time"].endswith("+08:00") and first["expire_time"].endswith("+08:00")
     assert sorted(first["lines"], key=lambda line: line["course_id"]) == [
         {"course_id": courses[0].pk, "course_name": courses[0].name, "price": "99.00",
-         "real_price": "99.00", "refunded": False, "refund_time": None},
+         "real_price": "99.00", "refunded": False, "refund_status": "",
+         "refund_time": None},
         {"course_id": courses[2].pk, "course_name": courses[2].name, "price": "149.50",
-         "real_price": "149.50", "refunded": False, "refund_time": None},
+         "real_price": "149.50", "refunded": False, "refund_status": "",
+         "refund_time": None},
     ]
 
 

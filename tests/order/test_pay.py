@@ -76,7 +76,11 @@ def test_buy_now_writes_an_unpaid_order_with_its_lines(student, student_api, cou
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == 0 and body["msg"]
-    assert set(body) == {"status", "msg", "out_trade_no", "pay_url"}
+    # The same answer for every provider (WeChat native adds code_url).
+    assert set(body) == {"status", "msg", "out_trade_no", "pay_url", "pay_type", "channel",
+                         "expire_time", "total_amount"}
+    assert body["pay_type"] == 1 and body["channel"] == "page"
+    assert body["total_amount"] == "348.50" and body["expire_time"].endswith("+08:00")
     order = Order.objects.get(out_trade_no=body["out_trade_no"])
     assert order.user == student
     assert order.subject == "DRF + Vue"

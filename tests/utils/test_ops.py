@@ -24,8 +24,20 @@ pytestmark = pytest.mark.django_db
 def test_health_answers_ok_when_database_and_cache_answer(api):
     response = api.get("/api/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": 0, "msg": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {"status": 0, "msg": "ok", "database": "ok", "cache": "ok",
+                               "payment_alipay": "ok"}
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_health_names_each_enabled_payment_provider_and_one_that_cannot_start(api, settings,
+                                                                              tmp_path):
+    settings.PAYMENT_PROVIDERS = ["alipay", "wechat"]
+    body = api.get("/api/health/").json()
+    assert body["payment_alipay"] == body["payment_wechat"] == "ok"
+    settings.WECHATPAY_PRIVATE_KEY_FILE = str(tmp_path / "missing.pem")
+    response = api.get("/api/health/")
+    assert response.status_code == 503 and response.json()["payment_wechat"] == "down"
+    assert "payment_wechat" in response.json()["msg"]
 
 
 def _free_port():
@@ -91,23 +103,26 @@ def test_metrics_are_for_the_operator_only(api, settings):
     assert b"django_http_requests_total_by_method_total" in response.content
 
 
+def _counters():
+    alipay = {"provider": "alipay"}
+    return (_sample("luffy_payment_events_total", **alipay, kind="notify", outcome="paid"),
+            _sample("luffy_payment_events_total", **alipay, kind="notify", outcome="bad_signature"),
+            _sample("luffy_order_transitions_total", to_status="1"),
+            _sample("luffy_payment_call_seconds_count", **alipay, api="alipay_trade_query"))
+
+
 def test_payment_counters_count_notifies_transitions_and_alipay_calls(api, order, settings):
     settings.METRICS_ALLOWED_IPS = ["127.0.0.1"]
-    before = (_sample("luffy_payment_events_total", kind="notify", outcome="paid"),
-              _sample("luffy_payment_events_total", kind="notify", outcome="bad_signature"),
-              _sample("luffy_order_transitions_total", to_status="1"),
-              _sample("luffy_alipay_call_seconds_count", api="alipay_trade_query"))
+    before = _counters()
     assert post_notify(api, signed_notify(order)).content == b"success"
     assert post_notify(api, {**signed_notify(order), "total_amount": "1.00"}).content == b"failure"
     payment_sync(order=order)  # the test gateway does not answer: an error, timed
-    after = (_sample("luffy_payment_events_total", kind="notify", outcome="paid"),
-             _sample("luffy_payment_events_total", kind="notify", outcome="bad_signature"),
-             _sample("luffy_order_transitions_total", to_status="1"),
-             _sample("luffy_alipay_call_seconds_count", api="alipay_trade_query"))
+    after = _counters()
     assert [a - b for a, b in zip(after, before, strict=True)] == [1, 1, 1, 1]
-    assert _sample("luffy_alipay_call_errors_total", api="alipay_trade_query", code="transport") >= 1
+    assert _sample("luffy_payment_call_errors_total", provider="alipay", api="alipay_trade_query",
+                   code="transport") >= 1
     text = api.get("/metrics").content.decode()
-    assert 'luffy_payment_events_total{kind="notify",outcome="paid"}' in text
+    assert 'luffy_payment_events_total{kind="notify",outcome="paid",provider="alipay"}' in text
 
 
 def test_every_pay_log_line_is_json_with_the_order_number(api, order):

@@ -124,6 +124,7 @@ INPUTS = {  # every prepared query in the code: the inputs it is tried with
     "order.lines_of_orders": lambda ref: st.fixed_dictionaries({"ids": _ids(ref["orders"])}),
     "order.lines_owned": lambda ref: st.fixed_dictionaries({
         "order_id": _an_id(ref["orders"]), "user_id": _an_id(ref["users"]),
+        "pay_type": st.sampled_from([1, 2, 0]),
         "trade_no": st.sampled_from(["T0x0", "T0x1", "T1x0", "t0x0", ""]) | st.text(max_size=8)}),
     "order.courses_with_owned": lambda ref: st.fixed_dictionaries({
         "user_id": _an_id(ref["users"]), "ids": _ids(ref["courses"])}),

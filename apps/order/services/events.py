@@ -5,7 +5,7 @@ from utils.bounded import bounded_excerpt
 from utils.exceptions import Conflict
 from utils.logging import get_logger
 
-from ..constants import TRANSITIONS, EventKind, OrderStatus, Outcome
+from ..constants import PROVIDER_NAMES, TRANSITIONS, EventKind, OrderStatus, Outcome
 from ..models import Order, PaymentEvent
 
 logger = get_logger("pay")
@@ -13,20 +13,23 @@ logger = get_logger("pay")
 
 def event_record(*, kind, outcome: Outcome, order=None, out_trade_no="", params=None,
                  verified=None, detail="", flagged=False, notify_id="", from_status=None,
-                 to_status=None, actor=None, write=True):
+                 to_status=None, actor=None, provider="", write=True):
     """Append one payment event (the audit trail of everything that touched a payment).
 
     Unverified input (anyone can post it) is kept only as a bounded excerpt with size and digest.
-    `actor` is the staff member whose admin action caused it. write=False returns it unwritten,
-    for order_transition to write just before its own.
+    `actor` is the staff member whose admin action caused it. `provider` ("alipay", "wechat")
+    defaults to the order's. write=False returns it unwritten, for order_transition to write
+    just before its own.
     """
+    if not provider and order is not None:
+        provider = PROVIDER_NAMES.get(order.pay_type, "")
     event = PaymentEvent(
         kind=kind, outcome=Outcome(outcome), order=order,
         out_trade_no=_clip("out_trade_no", order.out_trade_no if order else out_trade_no),
         params=bounded_excerpt(params) if verified is False else (params or {}),
         verified=verified, detail=_clip("detail", detail), flagged=flagged,
         notify_id=_clip("notify_id", notify_id), from_status=from_status, to_status=to_status,
-        actor=actor)
+        actor=actor, provider=provider)
     if write:
         event.save()  # a new row, never an update: the trail is append-only (PaymentEvent.save)
     return event

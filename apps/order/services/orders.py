@@ -1,13 +1,12 @@
 """Buy now and cancel: create an order, hand out an open one again, supersede a stale one.
 
 An open order is retired (cancelled, timed out or superseded) the way cancel does it: closed
-at Alipay first, outside any lock, so a cashier tab still open on it cannot be paid after.
+at its provider first, outside any lock, so a cashier tab still open on it cannot be paid after.
 """
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import transaction
@@ -17,16 +16,17 @@ from rest_framework import status
 
 from apps.course.models import Course, UserCourse
 from apps.user.models import User
-from lib.al_pay import client as alipay
 from lib.al_pay.times import BEIJING
 from utils.exceptions import Conflict, LuffyError
 from utils.logging import get_logger
 from utils.prepared import PreparedQuery
 
-from ..constants import SETTLED_OUTCOMES, OrderStatus, Outcome, PayChannel
+from .. import providers
+from ..constants import SETTLED_OUTCOMES, OrderStatus, Outcome
 from ..models import Order, OrderDetail
+from ..providers.base import Checkout, ProviderError
 from .events import order_lock, order_transition
-from .payments import payment_sync, trade_close_at_alipay
+from .payments import payment_sync, trade_close_at_provider
 
 logger = get_logger("pay")
 
@@ -35,15 +35,16 @@ ALREADY_PAID = "该订单已支付，请到「我的课程」开始学习"
 
 @dataclass(frozen=True)
 class PlacedOrder:
-    """What buy-now answers: the order, whether it is new, and the cashier URL to pay it."""
+    """What buy-now answers: the order, whether it is new, and where to pay it."""
 
     order: Order
     created: bool
-    pay_url: str
+    checkout: Checkout
 
 
 class StaleOpenOrder(Exception):
-    """The open order for these courses is overdue or priced differently: retire it first."""
+    """The open order for these courses is overdue, priced differently or for another pay type:
+    retire it first."""
 
     def __init__(self, order):
         super().__init__(order.out_trade_no)
@@ -84,12 +85,14 @@ def _new_out_trade_no() -> str:
 
 
 def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type,
-                 channel=PayChannel.PAGE) -> tuple:
+                 channel=None) -> tuple:
     """Write an unpaid order and its lines, or return the open order for exactly these courses.
 
     Returns (order, created); raises StaleOpenOrder when the open order must be retired first
-    (that needs Alipay, which is never called under the lock). Constant queries per course.
+    (that needs its provider, which is never called under the lock). Constant queries per
+    course. `channel`: the provider's cashier (default: the provider's first).
     """
+    channel = channel or providers.for_pay_type(pay_type).default_channel
     course_ids = sorted(set(course_ids))
     course_key = ",".join(str(i) for i in course_ids)
     now = timezone.now()
@@ -115,7 +118,8 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type,
         same = [o for o in open_orders if o.course_key == course_key]  # newest first
         if same:
             open_order = same[0]
-            if open_order.expire_time > now and open_order.total_amount == expected:
+            if open_order.expire_time > now and open_order.total_amount == expected \
+                    and open_order.pay_type == pay_type:
                 if open_order.channel != channel:  # continued on another device
                     open_order.channel = channel
                     open_order.save(update_fields=["channel", "updated_time"])
@@ -136,15 +140,19 @@ def order_create(*, user, course_ids, subject, total_amount: Decimal, pay_type,
     return order, True
 
 
-def order_place(*, user, course_ids, subject, total_amount: Decimal, pay_type,
-                channel=PayChannel.PAGE) -> PlacedOrder:
-    """Buy now: a new order, or the open one for the same courses if Alipay can still take it.
+def order_place(*, user, course_ids, subject, total_amount: Decimal, pay_type, channel=None,
+                client_ip="") -> PlacedOrder:
+    """Buy now: a new order, or the open one for the same courses if its provider can still
+    take it.
 
-    Before an open order is handed out again, Alipay is asked about it: its trade may have been
-    paid (then buying again would charge twice) or closed (then its pay URL would only show an
-    error) since we last heard. A stale open order is closed at Alipay before a new one opens.
-    The pay URL is the cashier of the channel: desktop ("page") or phone ("wap").
+    Before an open order is handed out again, its provider is asked about it: its trade may
+    have been paid (then buying again would charge twice) or closed (then its pay URL would
+    only show an error) since we last heard. A stale open order (overdue, repriced, or for
+    another pay type) is closed at its provider before a new one opens. The checkout is the
+    provider's cashier for the channel (Alipay page/wap, WeChat native/h5).
     """
+    provider = providers.for_pay_type(pay_type)
+    channel = channel or provider.default_channel
     arguments = dict(user=user, course_ids=course_ids, subject=subject,
                      total_amount=total_amount, pay_type=pay_type, channel=channel)
     for _ in range(3):  # retire a stale order, or a closed one, then try again
@@ -153,59 +161,61 @@ def order_place(*, user, course_ids, subject, total_amount: Decimal, pay_type,
         except StaleOpenOrder as stale:
             _open_order_retire(stale.order)
             continue
-        if created:
-            break
-        outcome = payment_sync(order=order)
-        if outcome in SETTLED_OUTCOMES:
-            raise Conflict(ALREADY_PAID, code="already_paid")
-        if outcome != Outcome.CLOSED:
-            break
-    else:
-        raise Conflict("订单状态正在变化，请稍后再试", code="order_busy")
-    return PlacedOrder(order=order, created=created,
-                       pay_url=_pay_url(order=order, channel=channel, course_ids=course_ids))
+        if not created:
+            outcome = payment_sync(order=order)
+            if outcome in SETTLED_OUTCOMES:
+                raise Conflict(ALREADY_PAID, code="already_paid")
+            if outcome == Outcome.CLOSED:
+                continue
+        try:
+            checkout = provider.checkout(order=order, channel=channel, course_ids=course_ids,
+                                         client_ip=client_ip)
+        except ProviderError as exc:
+            if exc.number_used and not created:
+                # WeChat takes an order number again only with identical parameters (another
+                # channel or client address is not): retire it, and open a new order.
+                _open_order_retire(order, reason="支付参数变化（如换了设备），由新订单取代")
+                continue
+            # The order stays open: the next click asks again.
+            logger.warning("checkout of %s at %s failed: %s", order.out_trade_no, provider.name,
+                           exc)
+            raise LuffyError(f"暂时无法连接{provider.label}，请稍后再试",
+                             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+                             code="provider_unavailable") from exc
+        return PlacedOrder(order=order, created=created, checkout=checkout)
+    raise Conflict("订单状态正在变化，请稍后再试", code="order_busy")
 
 
-def _pay_url(*, order, channel, course_ids) -> str:
-    """The cashier URL for the channel; a phone buyer who backs out returns to the course page."""
-    fields = dict(out_trade_no=order.out_trade_no, subject=order.subject,
-                  total_amount=order.total_amount, time_expire=order.expire_time)
-    if channel != PayChannel.WAP:
-        return alipay.page_pay_url(**fields)
-    page = f"/course/{course_ids[0]}" if len(course_ids) == 1 else "/courses"
-    site = settings.ALIPAY_RETURN_URL  # the SPA's origin, where Alipay sends the browser back
-    return alipay.wap_pay_url(**fields, quit_url=urljoin(site, page) if site else None)
+def _open_order_retire(order, reason=None):
+    """Close a stale open order at its provider, then here; Conflict if it was paid meanwhile.
 
-
-def _open_order_retire(order):
-    """Close a stale open order at Alipay, then here; Conflict if it was paid meanwhile.
-
-    Alipay unreachable: an overdue order times out here anyway (Alipay refuses payment after
-    time_expire, our deadline, and late money is still accepted and flagged); one priced
-    differently is still payable, so 503 rather than open a second payable order. Alipay
-    refusing to close (the trade was paid, or closed after payment) is settled by a query.
+    The provider unreachable: an overdue order times out here anyway (the provider refuses
+    payment after time_expire, our deadline, and late money is still accepted and flagged);
+    one still payable makes a 503 rather than a second payable order. The provider refusing
+    to close (the trade was paid, or closed after payment) is settled by a query.
     """
     overdue = order.expire_time <= timezone.now()
-    failure = trade_close_at_alipay(order=order)
-    if failure is not None and not failure.trade_not_exist:
+    failure = trade_close_at_provider(order=order)
+    if failure is not None and not failure.not_exist:
         if failure.unknown:
-            unpayable = overdue  # Alipay's time_expire stops payment
-        else:  # e.g. ACQ.TRADE_STATUS_ERROR: ask Alipay what happened to the trade
+            unpayable = overdue  # the provider's time_expire stops payment
+        else:  # e.g. ACQ.TRADE_STATUS_ERROR / ORDER_PAID: ask what happened to the trade
             outcome = payment_sync(order=order)
             if outcome in SETTLED_OUTCOMES:
                 raise Conflict(ALREADY_PAID, code="already_paid")
             unpayable = outcome == Outcome.CLOSED
         if not unpayable:
-            raise LuffyError("暂时无法向支付宝确认原订单的状态，请稍后再试",
+            raise LuffyError("暂时无法向支付平台确认原订单的状态，请稍后再试",
                              status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-                             code="alipay_unavailable")
+                             code="provider_unavailable")
     with transaction.atomic():
         order = order_lock(pk=order.pk)
         if order.is_paid:  # the notify arrived meanwhile
             raise Conflict(ALREADY_PAID, code="already_paid")
         if order.order_status == OrderStatus.UNPAID:
             order_transition(
-                order=order, reason="支付截止时间已过" if overdue else "价格变动，由新订单取代",
+                order=order, reason="支付截止时间已过" if overdue else (
+                    reason or "由新订单取代（价格或支付方式变动）"),
                 to_status=OrderStatus.TIMED_OUT if overdue else OrderStatus.CANCELLED)
 
 
@@ -238,12 +248,13 @@ def _check_courses(*, user, course_ids, courses):
 
 
 def order_cancel(*, order, reason="学生取消"):
-    """Cancel an unpaid order: closed at Alipay first, so it cannot be paid after."""
+    """Cancel an unpaid order: closed at its provider first, so it cannot be paid after."""
     if order.order_status != OrderStatus.UNPAID:
         raise Conflict("只能取消未支付的订单")
-    failure = trade_close_at_alipay(order=order)
-    if failure is not None and failure.sub_code == "ACQ.TRADE_STATUS_ERROR":
-        # Paid at Alipay meanwhile. Otherwise (not created at Alipay, or unreachable) cancel
+    failure = trade_close_at_provider(order=order)
+    if failure is not None and failure.not_closable:
+        # Paid meanwhile (WeChat ORDER_PAID, Alipay ACQ.TRADE_STATUS_ERROR): settle it.
+        # Otherwise (not created at the provider, or unreachable) cancel
         # here: a late payment is still accepted (2 -> 1) and flagged, so no money is lost.
         if payment_sync(order=order) in SETTLED_OUTCOMES:
             raise Conflict("订单已支付，无法取消")

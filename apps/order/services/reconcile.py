@@ -1,4 +1,5 @@
-"""One reconciliation pass: settle unpaid orders Alipay says are paid, time out overdue ones.
+"""One reconciliation pass: settle unpaid orders their provider says are paid, time out overdue
+ones, and settle refunds still processing.
 
 Run by `manage.py reconcile_orders` (an operator, once), the Celery task `order.reconcile`
 and the laptop loop `run_periodic_jobs`. Work per pass is bounded, and several hosts may run
@@ -11,24 +12,29 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .. import providers
 from ..constants import SETTLED_OUTCOMES, OrderStatus, Outcome
 from ..models import Order
 from .events import order_lock, order_transition
-from .payments import payment_sync, query_slot_claim, trade_close_at_alipay
+from .payments import payment_sync, query_slot_claim, trade_close_at_provider
+from .refunds import refunds_sync
 
-# Alipay answered, and the trade was never paid: an overdue order may time out.
+# The provider answered, and the trade was never paid: an overdue order may time out.
 _UNPAID_AT_ALIPAY = frozenset({Outcome.TRADE_NOT_EXIST, Outcome.WAIT_BUYER_PAY})
 
 
 def orders_reconcile(*, min_age_seconds=0, limit=None) -> dict:
-    """One pass over unpaid orders at least `min_age_seconds` old, least recently asked first.
+    """One pass over unpaid orders at least `min_age_seconds` old, least recently asked first,
+    of every enabled provider; then the refunds still processing.
 
-    Returns counts: checked, paid, timed_out, unsure (Alipay could not tell, or refused to
-    close: nothing concluded, the next pass asks again), and left (beyond `limit`).
+    Returns counts: checked, paid, timed_out, unsure (the provider could not tell, or refused
+    to close: nothing concluded, the next pass asks again), left (beyond `limit`), and
+    refunds_checked / refunds_settled.
     """
     now = timezone.now()
     limit = limit or settings.ORDER_RECONCILE_BATCH_SIZE
     unpaid = Order.objects.filter(order_status=OrderStatus.UNPAID,
+                                  pay_type__in=list(providers.enabled()),
                                   created_time__lte=now - timedelta(seconds=min_age_seconds))
     batch = list(unpaid.order_by(F("last_query_time").asc(nulls_first=True), "expire_time", "pk")
                  [:limit + 1])
@@ -36,7 +42,7 @@ def orders_reconcile(*, min_age_seconds=0, limit=None) -> dict:
               "left": max(len(batch) - limit, 0)}
     for order in batch[:limit]:
         if not query_slot_claim(order):
-            continue  # another host is asking Alipay about it right now
+            continue  # another host is asking the provider about it right now
         counts["checked"] += 1
         outcome = payment_sync(order=order)
         if outcome in SETTLED_OUTCOMES:  # paid now (or by a notify a moment ago)
@@ -49,13 +55,14 @@ def orders_reconcile(*, min_age_seconds=0, limit=None) -> dict:
                 counts["timed_out" if _expire(order) else "unsure"] += 1
         else:
             counts["unsure"] += 1
+    counts.update({name: n for name, n in refunds_sync(limit=limit).items() if n})
     return counts
 
 
 def _expire(order) -> bool:
-    """Close an overdue trade at Alipay, then time the order out; False if Alipay is unsure."""
-    failure = trade_close_at_alipay(order=order)
-    if failure is not None and not failure.trade_not_exist:
+    """Close an overdue trade at its provider, then time the order out; False if unsure."""
+    failure = trade_close_at_provider(order=order)
+    if failure is not None and not failure.not_exist:
         return False  # paid meanwhile, or unknown: the next run looks again
     with transaction.atomic():
         order = order_lock(pk=order.pk)

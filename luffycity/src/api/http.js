@@ -1,4 +1,4 @@
-// The only axios instance: base URL, JWT header, envelope unwrapping, 401 → login.
+// The only axios instance: base URL, JWT header, envelope unwrapping, 401 → refresh or login.
 // It imports neither the router nor the stores: main.js hands it the session (configureAuth).
 import axios from 'axios'
 
@@ -19,7 +19,8 @@ export class ApiError extends Error {
 /**
  * What this layer needs from the login session, handed over once by main.js:
  *   token()    the access token to send ('' when logged out)
- *   refresh()  resolves a fresh access token, or null when the session cannot be renewed
+ *   refresh(refused)  resolves an access token other than `refused` (the one the server just
+ *              refused), or null when the session cannot be renewed
  *   clear()    forgets the session (the token was refused)
  *   toLogin()  sends the user to the login page
  */
@@ -49,6 +50,7 @@ const http = axios.create({
 
 http.interceptors.request.use((config) => {
   const token = config.skipAuth ? null : auth.token()
+  config._sentToken = token || '' // on a 401, the refresh must replace exactly this one
   if (token) config.headers.set('Authorization', `JWT ${token}`)
   else config.headers.delete('Authorization')
   return config
@@ -78,7 +80,7 @@ async function handleFailure(error) {
 async function handleUnauthorized({ config, response }) {
   if (!config.skipAuth && !config._retried) {
     // The access token may just have expired: refresh once, then replay the request.
-    if (await refreshOnce()) return http({ ...config, _retried: true })
+    if (await refreshOnce(config._sentToken)) return http({ ...config, _retried: true })
   }
   const hadToken = !config.skipAuth && Boolean(auth.token())
   auth.clear()
@@ -87,13 +89,28 @@ async function handleUnauthorized({ config, response }) {
   throw toApiError(response.data, 401)
 }
 
-// Concurrent 401s share one refresh call.
+/*
+ * Concurrent 401s share one refresh call: in this tab through `refreshing`, across the tabs
+ * of the browser through a Web Lock. Refresh tokens work once (rotation), so two tabs
+ * refreshing with the same one would get one new session and one 401, and the 401 would log
+ * both out. Under the lock, the session handler first looks at the stored session (shared by
+ * the tabs): if another tab renewed it since `refused` was sent, it takes that token instead.
+ * Without Web Locks (old browsers, plain-http origins other than localhost) the in-tab single
+ * flight remains, and the store adopts the session of a tab that rotated first.
+ */
+const REFRESH_LOCK = 'luffy-token-refresh'
 let refreshing = null
-function refreshOnce() {
-  refreshing ||= Promise.resolve(auth.refresh()).finally(() => {
+function refreshOnce(refused) {
+  refreshing ||= withRefreshLock(() => auth.refresh(refused)).finally(() => {
     refreshing = null
   })
   return refreshing
+}
+
+function withRefreshLock(task) {
+  const locks = globalThis.navigator?.locks
+  if (!locks?.request) return Promise.resolve().then(task)
+  return locks.request(REFRESH_LOCK, task)
 }
 
 const DEFAULT_MESSAGES = {

@@ -5,7 +5,7 @@
 export function sessionAuth(store, router) {
   return {
     token: () => store.token,
-    refresh: () => store.refreshToken(),
+    refresh: (refused) => store.refreshToken(refused),
     clear: () => store.logout(),
     toLogin: () => {
       const current = router.currentRoute.value

@@ -1,11 +1,13 @@
 // The pay result page's logic: read Alipay's return parameters and poll the backend.
 import { ref, watch } from 'vue'
 import { fetchOrder, fetchPayResult } from '@/api/order'
-import { isRefunded, ORDER_PAID } from '@/utils/order'
+import { isRefunded, ORDER_CANCELLED, ORDER_PAID, ORDER_TIMED_OUT } from '@/utils/order'
 import { usePolling } from './usePolling'
 
 /** Answers that will not change by asking again: the order does not exist or is not ours. */
 const FINAL_HTTP_STATUSES = [403, 404]
+/** Closed without payment: nothing will pay them unless Alipay says it was paid after all. */
+const CLOSED_STATUSES = [ORDER_CANCELLED, ORDER_TIMED_OUT]
 
 /** "?a=1&b=x%20y" → { a: '1', b: 'x y' } (decoded; the last one wins for repeated keys). */
 export function parseReturnParams(search) {
@@ -18,7 +20,8 @@ export function parseReturnParams(search) {
 
 /**
  * state: 'checking' (first answer pending) → 'pending' (not paid yet, still polling) →
- * 'paid' | 'refunded' (paid, then money given back) | 'timeout' (gave up) | 'error';
+ * 'paid' | 'refunded' (paid, then money given back) | 'closed' (cancelled or timed out, not
+ * paid) | 'timeout' (gave up) | 'unknown' (no such order of ours) | 'error';
  * or 'cancelled' / 'missing' without polling. `retryable` says whether asking again may help.
  */
 export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {}) {
@@ -34,7 +37,7 @@ export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {})
   function fail(err) {
     errorMessage.value = err.message || '查询支付结果失败'
     retryable.value = !FINAL_HTTP_STATUSES.includes(err.httpStatus)
-    state.value = 'error'
+    state.value = retryable.value ? 'error' : 'unknown'
   }
 
   const polling = usePolling(
@@ -49,6 +52,12 @@ export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {})
       if (data.order) order.value = data.order
       if (data.status === 0) {
         state.value = paidState(data.order)
+        return true
+      }
+      // Closed and not paid: asking again changes nothing. Unless the browser came back from
+      // Alipay's cashier (signed return): then money was taken and the order will settle.
+      if (CLOSED_STATUSES.includes(data.order?.order_status) && !params.sign) {
+        state.value = 'closed'
         return true
       }
       state.value = 'pending'

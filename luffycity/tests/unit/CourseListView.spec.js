@@ -162,6 +162,14 @@ describe('CourseListView', () => {
     expect(wrapper.find('[data-test="selection-bar"]').exists()).toBe(false)
   })
 
+  it('says 暂无课程 when nothing is on sale', async () => {
+    fetchCourses.mockResolvedValue(page([]))
+    const wrapper = await mountList()
+    expect(wrapper.text()).toContain('暂无课程')
+    expect(wrapper.find('[data-test="course-card"]').exists()).toBe(false)
+    expect(wrapper.find('[data-test="load-error"]').exists()).toBe(false)
+  })
+
   it('goes to page 1 instead of an error for a page past the end', async () => {
     fetchCourses.mockImplementation(({ page: n }) =>
       n === 1 ? Promise.resolve(page([python])) : Promise.reject(new ApiError('无效页面。', { httpStatus: 404 })),

@@ -19,6 +19,20 @@ describe('MyCoursesView', () => {
     useUserStore().setSession({ token: 't', refresh: 'r', username: 'alex' })
   })
 
+  it('shows a new student 还没有购买课程 and a way to the courses', async () => {
+    fetchMyCourses.mockResolvedValue({ status: 0, msg: '', results: [] })
+    await router.push('/my/courses')
+    const wrapper = mount(MyCoursesView, { global: { plugins: [router] } })
+    await flushPromises()
+
+    expect(wrapper.text()).toContain('还没有购买课程')
+    expect(wrapper.find('[data-test="my-course"]').exists()).toBe(false)
+    expect(wrapper.find('[data-test="load-error"]').exists()).toBe(false)
+    const push = vi.spyOn(router, 'push').mockResolvedValue()
+    await wrapper.findAll('button').find((b) => b.text() === '去选课').trigger('click')
+    expect(push).toHaveBeenCalledWith('/courses')
+  })
+
   it('opens the 开始学习 dialog no wider than a phone screen', async () => {
     fetchMyCourses.mockResolvedValue({
       status: 0,

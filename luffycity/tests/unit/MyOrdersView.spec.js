@@ -53,6 +53,19 @@ describe('MyOrdersView', () => {
     useUserStore().setSession({ token: 't', refresh: 'r', username: 'alex' })
   })
 
+  it('shows a new student 还没有订单 and a way to the courses', async () => {
+    orderApi.fetchOrders.mockResolvedValue(page([]))
+    const wrapper = await mountOrders()
+
+    expect(wrapper.text()).toContain('还没有订单')
+    expect(wrapper.find('[data-test="order-row"]').exists()).toBe(false)
+    expect(wrapper.find('[data-test="load-error"]').exists()).toBe(false)
+    expect(wrapper.find('.el-pagination').exists()).toBe(false)
+    const push = vi.spyOn(router, 'push').mockResolvedValue()
+    await wrapper.findAll('button').find((b) => b.text() === '去选课').trigger('click')
+    expect(push).toHaveBeenCalledWith('/courses')
+  })
+
   it('lists orders with their status', async () => {
     orderApi.fetchOrders.mockResolvedValue(page([unpaid]))
     const wrapper = await mountOrders()

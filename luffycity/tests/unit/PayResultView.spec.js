@@ -119,16 +119,62 @@ describe('PayResultView', () => {
   it.each([
     [404, '订单不存在'],
     [403, '无权访问该订单'],
-  ])('shows the error, not 支付已取消, when the cancelled order answers %i', async (httpStatus, msg) => {
+  ])('says the order was not found, not 支付已取消, when the cancelled order answers %i', async (httpStatus, msg) => {
     fetchOrder.mockRejectedValue(new ApiError(msg, { httpStatus, status: 1 }))
     const wrapper = await mountAt('/course/paysuccess?out_trade_no=ZZZ&cancelled=1')
 
-    expect(text(wrapper, 'pay-result-status')).toBe('查询支付结果失败')
-    expect(wrapper.text()).toContain(msg)
+    expect(text(wrapper, 'pay-result-status')).toBe('没有找到这个订单')
+    expect(text(wrapper, 'pay-result-unknown')).toContain(msg)
     expect(wrapper.text()).not.toContain('支付已取消')
     expect(wrapper.find('[data-test="pay-result-retry"]').exists()).toBe(false) // asking again will not help
     expect(wrapper.find('[data-test="pay-result-continue-pay"]').exists()).toBe(false)
     expect(wrapper.find('[data-test="pay-result-my-orders"]').exists()).toBe(true)
+  })
+
+  it('says 没有找到这个订单 with ways forward for an unknown order number', async () => {
+    fetchPayResult.mockRejectedValue(new ApiError('订单不存在', { httpStatus: 404, status: 1 }))
+    const wrapper = await mountAt('/course/paysuccess?out_trade_no=NOPE')
+
+    expect(text(wrapper, 'pay-result-status')).toBe('没有找到这个订单')
+    expect(text(wrapper, 'pay-result-unknown')).toBe('订单不存在。请到「我的订单」查看您的订单，或去选购课程。')
+    expect(text(wrapper, 'pay-result-browse')).toBe('去选课')
+    expect(wrapper.find('[data-test="pay-result-my-orders"]').exists()).toBe(true)
+    expect(wrapper.find('[data-test="pay-result-retry"]').exists()).toBe(false)
+    expect(wrapper.find('.el-alert').exists()).toBe(false) // not an error: an empty state
+  })
+
+  it('still shows a retryable error for a server that cannot answer now', async () => {
+    fetchPayResult.mockRejectedValue(new ApiError('服务器内部错误', { httpStatus: 500, status: 1 }))
+    const wrapper = await mountAt('/course/paysuccess?out_trade_no=N20210115')
+
+    expect(text(wrapper, 'pay-result-status')).toBe('查询支付结果失败')
+    expect(wrapper.find('[data-test="pay-result-retry"]').exists()).toBe(true)
+    expect(wrapper.find('[data-test="pay-result-browse"]').exists()).toBe(false)
+  })
+
+  it('says 缺少订单信息 with ways forward when the link has no order number', async () => {
+    const wrapper = await mountAt('/course/paysuccess')
+
+    expect(text(wrapper, 'pay-result-status')).toBe('缺少订单信息')
+    expect(text(wrapper, 'pay-result-browse')).toBe('去选课')
+    expect(wrapper.find('[data-test="pay-result-my-orders"]').exists()).toBe(true)
+    expect(fetchPayResult).not.toHaveBeenCalled()
+  })
+
+  it.each([
+    [2, '订单已取消'],
+    [3, '订单已超时关闭'],
+  ])('stops at once for an order closed unpaid (status %i): %s', async (orderStatus, title) => {
+    fetchPayResult.mockResolvedValue({ status: 1, msg: '暂未收到付款', order: { ...order, order_status: orderStatus, trade_no: null } })
+    const wrapper = await mountAt('/course/paysuccess?out_trade_no=N20210115')
+
+    expect(text(wrapper, 'pay-result-status')).toBe(title)
+    expect(wrapper.find('.is-loading').exists()).toBe(false) // no spinner left turning
+    expect(text(wrapper, 'pay-result-closed')).toContain('不会扣款')
+    expect(text(wrapper, 'pay-result-browse')).toBe('去选课')
+    expect(wrapper.find('[data-test="pay-result-my-orders"]').exists()).toBe(true)
+    expect(wrapper.find('[data-test="pay-result-continue-pay"]').exists()).toBe(false)
+    expect(fetchPayResult).toHaveBeenCalledTimes(1)
   })
 
   it('still says 支付已取消 when the order lookup fails for a network error', async () => {

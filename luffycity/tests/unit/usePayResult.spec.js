@@ -131,14 +131,47 @@ describe('usePayResult', () => {
     expect(result.state.value).toBe('refunded')
   })
 
-  it('reports a non-existent order behind cancelled=1 as an error that retrying will not fix', async () => {
+  it('reports a non-existent order behind cancelled=1 as unknown, which retrying will not fix', async () => {
     orderApi.fetchOrder.mockRejectedValue(new ApiError('订单不存在', { httpStatus: 404, status: 1 }))
     const result = usePayResult('?out_trade_no=ZZZ&cancelled=1')
     result.start()
     await vi.advanceTimersByTimeAsync(0)
-    expect(result.state.value).toBe('error')
+    expect(result.state.value).toBe('unknown')
     expect(result.errorMessage.value).toBe('订单不存在')
     expect(result.retryable.value).toBe(false)
+  })
+
+  it.each([403, 404])('stops polling at once when the order answers %i: unknown', async (httpStatus) => {
+    orderApi.fetchPayResult.mockRejectedValue(new ApiError('订单不存在', { httpStatus, status: 1 }))
+    const result = usePayResult('?out_trade_no=ZZZ')
+    result.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(result.state.value).toBe('unknown')
+    expect(result.retryable.value).toBe(false)
+    await vi.advanceTimersByTimeAsync(10000)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(1)
+  })
+
+  it.each([2, 3])('stops at once at "closed" for an order closed unpaid (status %i)', async (orderStatus) => {
+    orderApi.fetchPayResult.mockResolvedValue({ ...pending, order: { ...pending.order, order_status: orderStatus } })
+    const result = usePayResult('?out_trade_no=20210115N1')
+    result.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(result.state.value).toBe('closed')
+    expect(result.order.value.order_status).toBe(orderStatus)
+    await vi.advanceTimersByTimeAsync(20000)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(1)
+  })
+
+  it('keeps polling a closed order when the browser came back from the cashier: the money may come', async () => {
+    const closed = { ...pending, order: { ...pending.order, order_status: 2 } }
+    orderApi.fetchPayResult.mockResolvedValueOnce(closed).mockResolvedValueOnce(paid)
+    const result = usePayResult(SEARCH) // signed return parameters
+    result.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(result.state.value).toBe('pending')
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(result.state.value).toBe('paid')
   })
 
   it('lets a polling error other than 403/404 be retried', async () => {
