@@ -1,23 +1,15 @@
 """A student pays by WeChat Pay in Chromium: the QR dialog at a desktop, the H5 page on a phone,
 and inside WeChat's own browser the notice that offers Alipay instead."""
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
-# WeChat Pay's backend (apps/order/providers/, the wechat_shop fixture) comes from branch
-# issue-15-app. Until it is merged there is nothing to pay through; once it is, any import
-# error below fails loudly. Delete this guard after the merge.
-if not (Path(settings.BASE_DIR) / "apps" / "order" / "providers").is_dir():
-    pytest.skip("WeChat Pay's backend (issue-15-app) is not merged yet", allow_module_level=True)
-
-from apps.course.models import UserCourse  # noqa: E402
-from apps.order.constants import OrderStatus, PayChannel, PayType  # noqa: E402
-from apps.order.models import Order  # noqa: E402
-from tests.browser.conftest import checked_page, fill, shot  # noqa: E402
-from tests.factories import CourseFactory, UserFactory  # noqa: E402
+from apps.course.models import UserCourse
+from apps.order.constants import OrderStatus, PayChannel, PayType
+from apps.order.models import Order
+from tests.browser.conftest import checked_page, fill, shot
+from tests.factories import CourseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True,
