@@ -59,6 +59,17 @@ def test_a_desktop_pays_by_scanning_the_qr_code_in_the_dialog(page, site, wechat
     assert order.out_trade_no == bought["out_trade_no"]
     settled_shot(page, "31-wechat-qr-dialog")
 
+    # Closed unpaid, the order stays open: buying again shows the same order's code.
+    dialog.locator(".el-dialog__headerbtn").click()
+    expect(page.locator(".el-message")).to_contain_text("订单尚未支付")
+    expect(dialog).to_have_count(0)
+    with page.expect_response(re.compile(r"/api/order/pay/$")) as answer:
+        page.click("[data-test=buy-now]")
+    again = answer.value.json()
+    assert again["out_trade_no"] == bought["out_trade_no"] and again["code_url"]
+    expect(dialog.locator("[data-test=wechat-qr-image]")).to_be_visible()
+    bought = again
+
     # The buyer scans: the sandbox's code_url page stands in for WeChat on the phone.
     scan = page.context.new_page()
     scan.goto(bought["code_url"])

@@ -2,8 +2,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
+vi.mock('element-plus', async (importOriginal) => ({
+  ...(await importOriginal()),
+  ElMessage: { info: vi.fn(), warning: vi.fn(), error: vi.fn(), success: vi.fn(), closeAll: vi.fn() },
+}))
 vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, fetchPayResult: vi.fn() }))
 
+const { ElMessage } = await import('element-plus')
 const { fetchPayResult } = await import('@/api/order')
 const { default: router } = await import('@/router')
 const { useUserStore } = await import('@/stores/user')
@@ -31,7 +36,8 @@ async function mountDialog(props = {}) {
   const wrapper = mount(WechatQrDialog, {
     props: { payment, ...props },
     attachTo: document.body,
-    global: { plugins: [router, pinia] },
+    // The real <transition>: el-dialog emits "close" from its leave hook.
+    global: { plugins: [router, pinia], stubs: { transition: false } },
   })
   await vi.advanceTimersByTimeAsync(0)
   await flushPromises()
@@ -95,5 +101,19 @@ describe('WechatQrDialog', () => {
     $('[data-test="wechat-qr-check"]').click()
     await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('pay-result'))
     expect(wrapper.emitted('close')).toHaveLength(1)
+  })
+
+  it('closed by the student: stops polling and says the order can still be paid', async () => {
+    fetchPayResult.mockResolvedValue({ status: 1, msg: '暂未收到付款' })
+    const wrapper = await mountDialog()
+    expect(fetchPayResult).toHaveBeenCalledTimes(1)
+
+    $('.el-dialog__headerbtn').click()
+    await flushPromises()
+    expect(wrapper.emitted('close')).toHaveLength(1)
+    expect(ElMessage.info).toHaveBeenCalledWith('订单尚未支付，可在「我的订单」中继续支付')
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(fetchPayResult).toHaveBeenCalledTimes(1)
+    expect(router.currentRoute.value.name).toBe('course-detail')
   })
 })
