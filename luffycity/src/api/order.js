@@ -2,10 +2,13 @@
 import http from './http'
 
 export const PAY_TYPE_ALIPAY = 1
+export const PAY_TYPE_WECHAT = 2
 
 /**
- * Buy now / continue paying → { out_trade_no, pay_url }. `channel` picks Alipay's cashier:
- * "page" (desktop, the default) or "wap" (phones).
+ * Buy now / continue paying → { out_trade_no, pay_url, pay_type, channel, expire_time,
+ * total_amount } plus `code_url` (the QR code's text) for WeChat's "native" channel.
+ * `channel` picks the cashier: Alipay "page" (desktop, the default) or "wap" (phones);
+ * WeChat "native" (a QR code shown on a desktop) or "h5" (phones).
  */
 export const createPayment = ({
   subject,
@@ -16,7 +19,8 @@ export const createPayment = ({
 }) => http.post('/order/pay/', { subject, total_amount, pay_type, courses, channel })
 
 /**
- * The pay result poll. `params` are Alipay's return parameters, forwarded verbatim.
+ * The pay result poll. `params` are Alipay's return parameters, forwarded verbatim (or just
+ * `{ out_trade_no }`: the backend then asks the provider itself while the order is unpaid).
  * Resolves with envelope status 0 (paid) or 1 (not paid yet); anything else rejects.
  */
 export const fetchPayResult = (params) =>

@@ -7,7 +7,7 @@ vi.mock('element-plus', async (importOriginal) => ({
   ElMessage: { warning: vi.fn(), error: vi.fn(), success: vi.fn(), closeAll: vi.fn() },
 }))
 vi.mock('@/api/course', () => ({ fetchCourse: vi.fn(), fetchCourses: vi.fn() }))
-vi.mock('@/api/order', () => ({ createPayment: vi.fn() }))
+vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, createPayment: vi.fn() }))
 vi.mock('@/utils/navigation', async (importOriginal) => ({
   ...(await importOriginal()),
   goToExternal: vi.fn(),
@@ -62,7 +62,7 @@ describe('CourseDetailView buy now', () => {
     const wrapper = await mountDetail(pinia)
 
     await wrapper.get('[data-test="buy-now"]').trigger('click')
-    expect(createPayment).toHaveBeenCalledWith({ subject: 'Go 语言入门', total_amount: '49.90', courses: [3], channel: 'page' })
+    expect(createPayment).toHaveBeenCalledWith({ subject: 'Go 语言入门', total_amount: '49.90', courses: [3], pay_type: 1, channel: 'page' })
     expect(wrapper.get('[data-test="buy-now"]').attributes('disabled')).toBeDefined()
 
     answer({ status: 0, out_trade_no: 'N1', pay_url: 'http://127.0.0.1:8001/gateway.do?x=1' })

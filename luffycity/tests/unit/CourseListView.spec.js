@@ -8,7 +8,7 @@ vi.mock('element-plus', async (importOriginal) => ({
   ElMessage: { warning: vi.fn(), error: vi.fn(), success: vi.fn(), closeAll: vi.fn() },
 }))
 vi.mock('@/api/course', () => ({ fetchCourse: vi.fn(), fetchCourses: vi.fn() }))
-vi.mock('@/api/order', () => ({ createPayment: vi.fn() }))
+vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, createPayment: vi.fn() }))
 vi.mock('@/utils/navigation', async (importOriginal) => ({
   ...(await importOriginal()),
   goToExternal: vi.fn(),
@@ -20,6 +20,8 @@ const { createPayment } = await import('@/api/order')
 const { goToExternal } = await import('@/utils/navigation')
 const { default: router } = await import('@/router')
 const { useUserStore } = await import('@/stores/user')
+const { PAY_METHOD_STORAGE_KEY } = await import('@/stores/payMethod')
+const { usePayDialogStore } = await import('@/stores/payDialog')
 const { default: CourseListView } = await import('@/views/CourseListView.vue')
 
 enableAutoUnmount(afterEach)
@@ -85,9 +87,34 @@ describe('CourseListView', () => {
       subject: 'Python 全栈开发入门 等2门课程',
       total_amount: '248.50',
       courses: [1, 2],
+      pay_type: 1,
       channel: 'page',
     })
     expect(goToExternal).toHaveBeenCalledWith('http://pay/x')
+  })
+
+  it('pays for the cart with the method chosen in the selection bar, remembered', async () => {
+    useUserStore().setSession({ token: 't', refresh: 'r', username: 'alex' })
+    fetchCourses.mockResolvedValue(page([python, vue]))
+    const answer = { status: 0, out_trade_no: 'W1', code_url: 'weixin://x', channel: 'native', total_amount: '248.50' }
+    createPayment.mockResolvedValue(answer)
+    const wrapper = await mountList()
+    await select(wrapper, 1)
+    await select(wrapper, 2)
+
+    const bar = wrapper.get('[data-test="selection-bar"]')
+    await bar.get('[data-test="pay-method-wechat"] input').setValue(true)
+    await bar.get('[data-test="checkout"]').trigger('click')
+    await flushPromises()
+    expect(createPayment).toHaveBeenCalledWith({
+      subject: 'Python 全栈开发入门 等2门课程',
+      total_amount: '248.50',
+      courses: [1, 2],
+      pay_type: 2,
+      channel: 'native',
+    })
+    expect(usePayDialogStore().qrPayment).toEqual(answer)
+    expect(localStorage.getItem(PAY_METHOD_STORAGE_KEY)).toBe('wechat')
   })
 
   it('unselecting removes a course from the bar; 立即购买 still buys one course', async () => {
@@ -107,6 +134,7 @@ describe('CourseListView', () => {
       subject: 'Python 全栈开发入门',
       total_amount: '99.00',
       courses: [1],
+      pay_type: 1,
       channel: 'page',
     })
   })

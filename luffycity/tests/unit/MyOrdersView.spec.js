@@ -7,7 +7,7 @@ vi.mock('element-plus', async (importOriginal) => ({
   ElMessage: { warning: vi.fn(), error: vi.fn(), success: vi.fn(), closeAll: vi.fn() },
   ElMessageBox: { confirm: vi.fn() },
 }))
-vi.mock('@/api/order', () => ({ fetchOrders: vi.fn(), cancelOrder: vi.fn(), createPayment: vi.fn() }))
+vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, fetchOrders: vi.fn(), cancelOrder: vi.fn(), createPayment: vi.fn() }))
 vi.mock('@/utils/navigation', async (importOriginal) => ({
   ...(await importOriginal()),
   goToExternal: vi.fn(),
@@ -18,6 +18,7 @@ const orderApi = await import('@/api/order')
 const { goToExternal } = await import('@/utils/navigation')
 const { default: router } = await import('@/router')
 const { useUserStore } = await import('@/stores/user')
+const { usePayDialogStore } = await import('@/stores/payDialog')
 const { default: MyOrdersView } = await import('@/views/MyOrdersView.vue')
 
 enableAutoUnmount(afterEach)
@@ -86,9 +87,23 @@ describe('MyOrdersView', () => {
       subject: 'Python 等 2 门课程',
       total_amount: '148.90',
       courses: [1, 3],
+      pay_type: 1,
       channel: 'page',
     })
     expect(goToExternal).toHaveBeenCalledWith('http://pay/x')
+  })
+
+  it('continues a WeChat order with WeChat, whatever the remembered choice', async () => {
+    orderApi.fetchOrders.mockResolvedValue(page([{ ...unpaid, pay_type: 2 }]))
+    const answer = { status: 0, out_trade_no: 'N2', code_url: 'weixin://x', channel: 'native', total_amount: '148.90' }
+    orderApi.createPayment.mockResolvedValue(answer)
+    const wrapper = await mountOrders()
+
+    await wrapper.get('[data-test="order-continue-pay"]').trigger('click')
+    await flushPromises()
+    expect(orderApi.createPayment).toHaveBeenCalledWith(expect.objectContaining({ pay_type: 2, channel: 'native' }))
+    expect(usePayDialogStore().qrPayment).toEqual(answer)
+    expect(goToExternal).not.toHaveBeenCalled()
   })
 
   it('cancels after confirmation and reloads the list', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { effectScope } from 'vue'
-import { NARROW_QUERY, TOUCH_QUERY, usePayChannel } from '@/composables/usePayChannel'
+import { NARROW_QUERY, payChannel, TOUCH_QUERY, usePayChannel } from '@/composables/usePayChannel'
 
 /** Pretend the device matches exactly these media queries. */
 function device({ narrow, touch }) {
@@ -12,9 +12,9 @@ function device({ narrow, touch }) {
   }))
 }
 
-function channelNow() {
+function channelNow(method) {
   const scope = effectScope()
-  const channel = scope.run(() => usePayChannel())
+  const channel = scope.run(() => usePayChannel(method))
   const value = channel.value
   scope.stop()
   return value
@@ -37,5 +37,19 @@ describe('usePayChannel', () => {
 
   it('uses the desktop cashier where media queries are unknown', () => {
     expect(channelNow()).toBe('page')
+  })
+
+  it("picks WeChat's QR code on a desktop and its H5 page on a phone", () => {
+    expect(channelNow('wechat')).toBe('native')
+    device({ narrow: true, touch: true })
+    expect(channelNow('wechat')).toBe('h5')
+    expect(channelNow(() => 'alipay')).toBe('wap')
+  })
+
+  it('maps every method and device to its channel', () => {
+    expect(payChannel('alipay', false)).toBe('page')
+    expect(payChannel('alipay', true)).toBe('wap')
+    expect(payChannel('wechat', false)).toBe('native')
+    expect(payChannel('wechat', true)).toBe('h5')
   })
 })

@@ -4,6 +4,8 @@ import { formatDateTime } from '@/utils/datetime'
 import { inferPageSize, toPage } from '@/utils/pagination'
 import { safeRedirect } from '@/utils/navigation'
 import { fieldErrors } from '@/utils/errors'
+import { isWeChatBrowser } from '@/utils/browser'
+import { qrSvgDataUrl } from '@/utils/qrCode'
 
 describe('money', () => {
   it('sums 2-decimal strings exactly', () => {
@@ -69,5 +71,26 @@ describe('fieldErrors', () => {
       telephone: '格式错误',
     })
     expect(fieldErrors(new Error('x'))).toEqual({})
+  })
+})
+
+describe('browser', () => {
+  it("recognises WeChat's own browser by MicroMessenger in the user agent", () => {
+    expect(isWeChatBrowser('Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36 MicroMessenger/8.0.49.2600')).toBe(true)
+    expect(isWeChatBrowser('Mozilla/5.0 (iPhone) Mobile/15E148 micromessenger/8.0.47')).toBe(true)
+    expect(isWeChatBrowser('Mozilla/5.0 (iPhone) AlipayClient/10.5 Mobile Safari/604.1')).toBe(false)
+    expect(isWeChatBrowser('')).toBe(false)
+    expect(isWeChatBrowser()).toBe(false) // jsdom's own user agent
+  })
+})
+
+describe('qrCode', () => {
+  it('draws a QR code as an SVG data URL, a longer text giving a bigger code', async () => {
+    const small = decodeURIComponent((await qrSvgDataUrl('weixin://wxpay/bizpayurl?pr=a')).split(',')[1])
+    const big = decodeURIComponent((await qrSvgDataUrl(`weixin://wxpay/bizpayurl?pr=${'x'.repeat(200)}`)).split(',')[1])
+    expect(small).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]* viewBox="0 0 (\d+) \1"/)
+    const side = (svg) => Number(/viewBox="0 0 (\d+)/.exec(svg)[1])
+    expect(side(big)).toBeGreaterThan(side(small))
+    expect(small).not.toMatch(/<script/)
   })
 })
