@@ -119,3 +119,22 @@ def test_the_daily_job_redoes_a_day_that_is_not_complete(settings, monkeypatch, 
     assert services.statement_reconcile_due() is None
     assert len(calls) == 1
     assert not StatementLine.objects.exists()
+
+
+def test_the_admin_form_offers_each_enabled_provider_and_refuses_another(finance_client):
+    page = finance_client.get(LIST).content.decode()
+    assert '<option value="alipay">' in page and 'value="wechat"' not in page  # Alipay alone
+    response = finance_client.post(RECONCILE, {"bill_date": services.beijing_yesterday().isoformat(),
+                                               "provider": "wechat"}, follow=True)
+    assert any("未对账" in m and "未启用" in m for m in messages_of(response))
+    nothing_written()
+
+
+def test_each_enabled_provider_fails_on_its_own_day(finance_client, settings):
+    # Both test gateways are closed ports: each provider's day is marked failed, separately.
+    settings.PAYMENT_PROVIDERS = ["alipay", "wechat"]
+    yesterday = services.beijing_yesterday()
+    response = finance_client.post(RECONCILE, {"bill_date": yesterday.isoformat()}, follow=True)
+    assert sum("下载失败" in m for m in messages_of(response)) == 2
+    assert set(StatementDay.objects.values_list("provider", "bill_date", "state")) == {
+        ("alipay", yesterday, DayState.FAILED), ("wechat", yesterday, DayState.FAILED)}
