@@ -52,7 +52,7 @@ def generate(now, orders=ORDERS, progress=True):
     from django.db import connection, transaction
 
     from apps.course.models import Course
-    from apps.order.constants import EventKind, OrderStatus, Outcome
+    from apps.order.constants import EventKind, OrderStatus, Outcome, RefundStatus
     from apps.order.models import Order, OrderDetail, PaymentEvent
     from lib.al_pay.times import BEIJING
     from tests.factories import CourseFactory, UserFactory
@@ -80,10 +80,10 @@ def generate(now, orders=ORDERS, progress=True):
                      "refund_amount", "refund_time", "last_query_time", "created_time",
                      "updated_time"]
     line_columns = ["id", "order_id", "course_id", "price", "real_price", "refund_time",
-                    "refund_request_no"]
+                    "refund_request_no", "refund_status"]
     event_columns = ["order_id", "out_trade_no", "kind", "params", "verified", "outcome",
                      "detail", "from_status", "to_status", "notify_id", "flagged", "actor_id",
-                     "created_time"]
+                     "created_time", "provider"]
     statuses = ([OrderStatus.PAID] * 70 + [OrderStatus.TIMED_OUT] * 18
                 + [OrderStatus.CANCELLED] * 9 + [OrderStatus.UNPAID] * 3)
     settled_by = [EventKind.NOTIFY] * 85 + [EventKind.QUERY] * 12 + [EventKind.STATEMENT] * 3
@@ -109,21 +109,23 @@ def generate(now, orders=ORDERS, progress=True):
                     when(created + timedelta(minutes=30)), money(price if refunded_at else 0),
                     when(refunded_at), None, when(created), when(refunded_at or paid_at or created)))
                 lines.append((pk, pk, courses[course], money(price), money(price), when(refunded_at),
-                              f"{no}-{pk}" if refunded_at else ""))
+                              f"{no}-{pk}" if refunded_at else "",
+                              RefundStatus.REFUNDED if refunded_at else RefundStatus.NONE))
                 if paid:
                     kind = rng.choice(settled_by)
                     at = when(paid_at)
                     events.append((pk, no, kind, "{}", True, Outcome.PAID, "", None, None, "",
-                                   False, None, at))
+                                   False, None, at, "alipay"))
                     events.append((pk, no, EventKind.TRANSITION, "{}", True, Outcome.TRANSITION,
-                                   "", OrderStatus.UNPAID, OrderStatus.PAID, "", False, None, at))
+                                   "", OrderStatus.UNPAID, OrderStatus.PAID, "", False, None, at,
+                                   "alipay"))
                     if kind == EventKind.NOTIFY and rng.random() < 0.15:
                         events.append((pk, no, EventKind.NOTIFY, "{}", True, Outcome.DUPLICATE,
-                                       "", None, None, "", False, None, at))
+                                       "", None, None, "", False, None, at, "alipay"))
                 elif status != OrderStatus.UNPAID:
                     events.append((pk, no, EventKind.TRANSITION, "{}", True, Outcome.TRANSITION,
                                    "", OrderStatus.UNPAID, status, "", False, None,
-                                   when(min(now, created + timedelta(minutes=30)))))
+                                   when(min(now, created + timedelta(minutes=30))), "alipay"))
             with transaction.atomic():
                 insert(cursor, Order._meta.db_table, order_columns, rows)
                 insert(cursor, OrderDetail._meta.db_table, line_columns, lines)

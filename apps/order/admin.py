@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from utils.exceptions import LuffyError
 
-from .constants import EventKind, OrderStatus, Outcome
+from .constants import PAY_TYPE_BY_PROVIDER, EventKind, OrderStatus, Outcome, PayType
 from .models import Order, OrderDetail, PaymentEvent
 from .services.events import event_record
 from .services.orders import order_cancel
@@ -44,8 +44,10 @@ class PaymentEventInline(ReadOnlyInline):
     so the order page fits a 1,280 px screen."""
 
     model = PaymentEvent
-    fields = ["when", "provider", "kind", "outcome", "amount", "actor", "status_change",
-              "flagged", "detail", "raw"]
+    # The provider is named in the amount column (beside the money), not a column of its own:
+    # the page keeps to 1,280 px.
+    fields = ["when", "kind", "outcome", "amount", "actor", "status_change", "flagged", "detail",
+              "raw"]
     readonly_fields = fields
     ordering = ["created_time", "id"]
 
@@ -58,7 +60,7 @@ class PaymentEventInline(ReadOnlyInline):
         return format_html('<time datetime="{}" title="{}">{}</time>', moment.isoformat(),
                            moment.strftime("%Y-%m-%d %H:%M:%S"), moment.strftime("%m-%d %H:%M:%S"))
 
-    @admin.display(description="金额 / 平台交易号")
+    @admin.display(description="金额 · 支付平台 / 交易号")
     def amount(self, event):
         params = event.params or {}
         money = next((f"¥{params[key]}" for key in ("total_amount", "refund_fee", "refund_amount")
@@ -69,7 +71,10 @@ class PaymentEventInline(ReadOnlyInline):
                           if isinstance(fen.get(key), int) and not isinstance(fen[key], bool)), "")
         trade_no = next((params[key] for key in ("trade_no", "transaction_id")
                          if isinstance(params.get(key), str) and params[key]), "")
-        return format_html('{}<br><small class="event-trade-no">{}</small>', money, trade_no)
+        pay_type = PAY_TYPE_BY_PROVIDER.get(event.provider)
+        platform = f" · {PayType(pay_type).label}" if pay_type is not None else ""
+        return format_html('{}<span class="event-provider">{}</span><br>'
+                           '<small class="event-trade-no">{}</small>', money, platform, trade_no)
 
     @admin.display(description="状态变更")
     def status_change(self, event):
