@@ -21,7 +21,8 @@ IN_WECHAT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit
 
 def settled_shot(page, name):
     """A screenshot once CSS transitions (the dialog fading in, the picker's colours) are done."""
-    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
+    # A cancelled animation (its element left the page) rejects `finished`: it is settled too.
+    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))")
     shot(page, name)
 
 
