@@ -76,7 +76,8 @@ def _build(data, now):
             order = Order.objects.create(
                 user=user, subject=spec["subject"], out_trade_no=f"G{n}x{k}",
                 total_amount=sum((courses[i].price for i in chosen), Decimal("0.00")),
-                order_status=spec["status"], course_key=",".join(map(str, sorted(chosen))),
+                order_status=spec["status"],
+                course_key=",".join(str(courses[i].pk) for i in sorted(chosen)),
                 expire_time=now + timedelta(minutes=spec["expire_minutes"]),
                 trade_no=f"T{n}x{k}" if spec["has_trade_no"] else None,
                 pay_time=None if spec["paid_minutes"] is None
@@ -94,7 +95,8 @@ def _build(data, now):
                                                      defaults={"order": order})
             orders.append(order)
     return {"users": [u.pk for u in users], "orders": [o.pk for o in orders],
-            "numbers": [o.out_trade_no for o in orders], "courses": [c.pk for c in courses]}
+            "numbers": [o.out_trade_no for o in orders],
+            "course_keys": [o.course_key for o in orders], "courses": [c.pk for c in courses]}
 
 
 # --- generated inputs, per prepared query ---------------------------------------------------
@@ -125,6 +127,9 @@ INPUTS = {  # every prepared query in the code: the inputs it is tried with
     "order.lines_owned": lambda ref: st.fixed_dictionaries({
         "order_id": _an_id(ref["orders"]), "user_id": _an_id(ref["users"]),
         "trade_no": st.sampled_from(["T0x0", "T0x1", "T1x0", "t0x0", ""]) | st.text(max_size=8)}),
+    "order.open_orders": lambda ref: st.fixed_dictionaries({
+        "user_id": _an_id(ref["users"]), "course_ids": _ids(ref["courses"]),
+        "course_key": _number(ref["course_keys"])}),
     "order.courses_with_owned": lambda ref: st.fixed_dictionaries({
         "user_id": _an_id(ref["users"]), "ids": _ids(ref["courses"])}),
     "order.orders_page": lambda ref: st.fixed_dictionaries({

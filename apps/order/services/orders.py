@@ -59,18 +59,38 @@ _courses_with_owned = PreparedQuery(
     constants=[1], user_id=0, ids=[0])
 
 
+# The student's unpaid orders for exactly these courses (by course_key) or sharing a course
+# with them: a plain read, prepared (utils.prepared, proven equal to the ORM), run after the
+# student's row is locked. Those rows are then locked by primary key through the ORM.
+_open_orders = PreparedQuery(
+    "order.open_orders", lambda user_id, course_key, course_ids: Order.objects.filter(
+        user_id=user_id, order_status=OrderStatus.UNPAID).filter(
+        Q(course_key=course_key) | Exists(
+            OrderDetail.objects.filter(order_id=OuterRef("pk"), course_id__in=course_ids)))
+    .order_by("-created_time", "-pk"),
+    constants=[int(OrderStatus.UNPAID), 1], user_id=0, course_key="", course_ids=[0])
+
+
 def _open_orders_locked(*, user_id, course_key, course_ids, now) -> list:
     """The student's unpaid orders that matter here, locked, newest first.
 
     The one for exactly these courses (handed out again, or retired if stale), and payable ones
     sharing a course with them (refused). From the student's orders (an index on user), never
     from a course's lines: those grow with every sale of the course.
+
+    The caller holds the student's row lock, which every buy-now of theirs takes first: no new
+    unpaid order of theirs can appear meanwhile, and none ever becomes unpaid again. So the
+    plain read finds every candidate; the ORM then locks them by primary key and reads them
+    again, and whatever left "unpaid" meanwhile (paid, cancelled, timed out) is dropped. The
+    usual case, a student with no such order, takes no lock and compiles no locking query.
     """
-    return list(Order.objects.select_for_update().filter(
-        user_id=user_id, order_status=OrderStatus.UNPAID).filter(
-        Q(course_key=course_key) | Q(expire_time__gt=now) & Exists(
-            OrderDetail.objects.filter(order_id=OuterRef("pk"), course_id__in=course_ids)))
-        .order_by("-created_time", "-pk"))
+    found = [o.pk for o in _open_orders(user_id=user_id, course_key=course_key,
+                                        course_ids=course_ids)]
+    if not found:
+        return []
+    locked = Order.objects.select_for_update().filter(
+        pk__in=found, order_status=OrderStatus.UNPAID).order_by("-created_time", "-pk")
+    return [o for o in locked if o.course_key == course_key or o.expire_time > now]
 
 
 def _new_out_trade_no() -> str:
