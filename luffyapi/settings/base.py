@@ -152,7 +152,7 @@ CORS_URLS_REGEX = r"^/api/.*$"
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    CACHES = {"default": {"BACKEND": "utils.cache.RedisCache",
                           "LOCATION": REDIS_URL}}
 
 REST_FRAMEWORK = {

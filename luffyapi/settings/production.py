@@ -92,7 +92,7 @@ else:
 # Redis is the cache every host shares: throttles, lock-outs, the reconcile lock.
 _KEY_PREFIX = env_str("REDIS_KEY_PREFIX", "luffy")
 CACHES = {"default": {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+    "BACKEND": "utils.cache.RedisCache", "LOCATION": REDIS_URL,
     "KEY_PREFIX": _KEY_PREFIX,
     # Fail fast: a health check or a login must not hang on a dead Redis.
     "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}

@@ -63,7 +63,7 @@ def _start_redis(port):
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
 def test_health_is_503_naming_the_cache_while_redis_is_down_and_200_when_back(api, settings):
     port = _free_port()
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    settings.CACHES = {"default": {"BACKEND": "utils.cache.RedisCache",
                                    "LOCATION": f"redis://127.0.0.1:{port}/0",
                                    "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
     redis = _start_redis(port)  # our own throwaway server, never the shared one
