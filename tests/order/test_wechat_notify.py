@@ -5,8 +5,10 @@ mchid or appid, amount mismatch, replay after the window, another provider's ord
 nothing: no transition, no grant, no order field; only the refused notify is kept as an event
 (an unverified one as a bounded excerpt).
 """
+import json
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -141,6 +143,33 @@ def test_a_notify_while_wechat_pay_is_disabled_is_refused(api, wx_order, setting
     wx_order.refresh_from_db()
     assert wx_order.order_status == OrderStatus.UNPAID
 
+
+
+def test_wechatpay_gos_published_notify_is_verified_then_refused_and_changes_nothing(
+        api, wx_order, settings, tmp_path, monkeypatch):
+    """A notify signed with a key we did not make (fixtures/wechatpay/go_notify_vector.json),
+    POSTed as WeChat would, in certificate mode at the moment it was signed: its signature is
+    accepted, its PAYSCORE event is not, and it is kept as a verified refusal."""
+    from types import SimpleNamespace
+
+    import lib.wx_pay.notify as wx_notify
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "wechatpay"
+    vector = json.loads((fixtures / "go_notify_vector.json").read_text(encoding="utf-8"))
+    (tmp_path / vector["certificate_file"]).write_bytes(
+        (fixtures / vector["certificate_file"]).read_bytes())
+    settings.WECHATPAY_CERT_DIR = str(tmp_path)
+    signed_at = int(vector["headers"]["Wechatpay-Timestamp"])
+    monkeypatch.setattr(wx_notify, "time", SimpleNamespace(time=lambda: signed_at))
+    headers = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in vector["headers"].items()}
+    headers["HTTP_WECHATPAY_SIGNATURE_TYPE"] = "WECHATPAY2-SHA256-RSA2048"  # not signed
+    before = _snapshot()
+
+    response = post_wechat_notify(api, vector["body"].encode("utf-8"), headers)
+
+    assert response.status_code == 400 and response.json()["code"] == "FAIL"
+    assert _snapshot() == before
+    kept = PaymentEvent.objects.get(kind="notify")
+    assert (kept.provider, kept.outcome, kept.verified) == ("wechat", "unknown_event_type", True)
 
 def _paid_with_a_processing_refund(api, wx_order):
     assert _notify(api, transaction(wx_order)).status_code == 204

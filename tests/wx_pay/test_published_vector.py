@@ -3,8 +3,8 @@
 wechatpay-go signs the bare message "source" (not a notify): it proves the RSA-SHA256
 primitive and certificate-mode key lookup by serial against WeChat's key material.
 wechatpay-java publishes an AEAD_AES_256_GCM message and a whole /v3/certificates answer
-under a published APIv3 key. No published notify (timestamp + nonce + body + signature from
-WeChat's key) was found, so the notify path is checked against the SDK and the sandbox.
+under a published APIv3 key. A whole published notify (wechatpay-go's own notify test) is in
+test_published_notify.py.
 """
 import json
 import threading
