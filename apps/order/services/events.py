@@ -1,6 +1,5 @@
 """The one status transition, the row lock it needs, and the append-only payment event trail."""
 from django.db import transaction
-from django.db.models.signals import post_save
 
 from utils.bounded import bounded_excerpt
 from utils.exceptions import Conflict
@@ -36,15 +35,6 @@ def event_record(*, kind, outcome: Outcome, order=None, out_trade_no="", params=
     return event
 
 
-def events_write(events):
-    """Append new events in one INSERT, in order, and send post_save for each as save() does
-    (the payment metrics count them there): a transition's events cost one statement."""
-    PaymentEvent.objects.bulk_create(events)
-    for event in events:
-        post_save.send(sender=PaymentEvent, instance=event, created=True, update_fields=None,
-                       raw=False, using=event._state.db)
-
-
 def _clip(field, value) -> str:
     """A value cut to the length of its PaymentEvent column (callback values are untrusted)."""
     return str(value or "")[:PaymentEvent._meta.get_field(field).max_length]
@@ -73,9 +63,9 @@ def order_transition(*, order, to_status, reason, flagged=False, after=None, **f
     for name, value in fields.items():
         setattr(order, name, value)
     order.save(update_fields=["order_status", "updated_time", *fields])
-    own = event_record(kind=EventKind.TRANSITION, order=order, outcome=Outcome.TRANSITION,
-                       detail=reason, flagged=flagged, from_status=from_status,
-                       to_status=to_status, write=False)
-    events_write([after, own] if after is not None else [own])
+    if after is not None:
+        after.save()
+    event_record(kind=EventKind.TRANSITION, order=order, outcome=Outcome.TRANSITION,
+                 detail=reason, flagged=flagged, from_status=from_status, to_status=to_status)
     logger.info("order %s: %s -> %s (%s)", order.out_trade_no, from_status, to_status, reason)
     return order
