@@ -4,6 +4,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -11,12 +12,12 @@ from django.utils.html import format_html
 
 from utils.exceptions import LuffyError
 
-from .constants import PAY_TYPE_BY_PROVIDER, EventKind, OrderStatus, Outcome, PayType
+from .constants import PAY_TYPE_BY_PROVIDER, EventKind, OrderStatus, Outcome, PayType, RefundStatus
 from .models import Order, OrderDetail, PaymentEvent
 from .services.events import event_record
 from .services.orders import order_cancel
 from .services.payments import payment_sync
-from .services.refunds import order_refund, refund_preview
+from .services.refunds import order_refund, refund_preview, refund_waiting_text
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -174,17 +175,26 @@ class OrderAdmin(admin.ModelAdmin):
         3. confirm=yes: one refund request per line, to the order's provider (WeChat Pay's
            may stay processing until it tells).
         """
-        refundable = list(queryset.filter(order_status=OrderStatus.PAID,
-                                          lines__refund_time__isnull=True)
-                          .distinct().select_related("user").prefetch_related("lines__course"))
+        # A line whose refund is processing (WeChat Pay) cannot be chosen: an order whose
+        # remaining lines all wait is skipped like a refunded one.
+        refundable = list(queryset.filter(order_status=OrderStatus.PAID)
+                          .filter(_REFUNDABLE_LINE).distinct()
+                          .select_related("user").prefetch_related("lines__course"))
         skipped = queryset.exclude(pk__in=[order.pk for order in refundable])
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
                    "title": "选择要退款的课程", "skipped": skipped,
                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+        waiting = _waiting_lines(queryset, request.POST)
+        if waiting and request.POST.get("confirm") == "yes":
+            self.message_user(request, f"{refund_waiting_text(waiting)}。整批未退款，请重新选择。",
+                              messages.ERROR)
+            return None
         if request.POST.get("confirm") == "yes":
             return self._refund_confirmed(request, refundable, skipped)
         full_of = request.POST.get("all_of", "")
-        if full_of or request.POST.get("step") == "review":
+        if waiting:
+            context["error"] = f"{refund_waiting_text(waiting)}。未退款，请重新选择。"
+        elif full_of or request.POST.get("step") == "review":
             previews = _refund_previews(refundable, request.POST, full_of=full_of)
             if previews:
                 return TemplateResponse(request, "admin/order/refund_review.html", {
@@ -193,13 +203,13 @@ class OrderAdmin(admin.ModelAdmin):
             context["error"] = "没有选择任何课程，未退款。请勾选要退的课程，或对整单按「退全部」。"
         for order in refundable:
             order.refundable_amount = sum(line.real_price for line in order.lines.all()
-                                          if not line.is_refunded)
+                                          if line.is_refundable)
         return TemplateResponse(request, "admin/order/refund_confirmation.html",
                                 {**context, "orders": refundable})
 
     def _refund_confirmed(self, request, refundable, skipped):
         for order in skipped:
-            self.message_user(request, f"{order.out_trade_no}: 未支付或已退款，跳过", messages.WARNING)
+            self.message_user(request, f"{order.out_trade_no}: 未支付、已退款或正在退款中，跳过", messages.WARNING)
         previews = _refund_previews(refundable, request.POST)
         if not previews and refundable:  # (orders with nothing left were reported just above)
             chosen = set(request.POST.getlist("lines"))
@@ -217,6 +227,23 @@ def _refund_label(outcome):
     # WeChat Pay answers "processing": the money moves later (refund notify or query).
     return {Outcome.REFUND_PROCESSING: "已提交退款，等待支付平台确认",
             Outcome.REFUND_FAILED: "退款失败，需人工处理"}.get(outcome, "已退款")
+
+
+# An order line that may be chosen for a refund (OrderDetail.is_refundable, in SQL): one
+# filter() call, so both conditions hold for the same line.
+_REFUNDABLE_LINE = Q(lines__refund_time__isnull=True,
+                     lines__refund_status__in=[RefundStatus.NONE, RefundStatus.FAILED])
+
+
+def _waiting_lines(orders, post):
+    """The posted lines of the selected orders whose refund is still processing (one query)."""
+    chosen = [int(pk) for pk in post.getlist("lines") if pk.isdigit()]
+    if not chosen:
+        return []
+    return list(OrderDetail.objects.filter(order__in=orders, pk__in=chosen,
+                                           refund_time__isnull=True,
+                                           refund_status=RefundStatus.PROCESSING)
+                .select_related("course").order_by("pk"))
 
 
 def _refund_previews(orders, post, *, full_of=""):
