@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from utils.exceptions import LuffyError
 
+from . import providers
 from .constants import PAY_TYPE_BY_PROVIDER, EventKind, OrderStatus, Outcome, PayType, RefundStatus
 from .models import Order, OrderDetail, PaymentEvent
 from .services.events import event_record
@@ -109,7 +110,9 @@ class OrderAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["order/admin-order.css"]}
-    actions = ["query_alipay", "close_orders", "refund_orders"]  # names kept: permissions, logs
+    # The names are written into the audit trail ("query_orders: 已向微信支付查询 (paid)");
+    # query_orders was query_alipay until orders could be WeChat's.
+    actions = ["query_orders", "close_orders", "refund_orders"]
     # Money and payment facts come from the providers and the services, never from a form.
     readonly_fields = ["out_trade_no", "user", "total_amount", "order_status", "pay_type", "channel",
                        "trade_no", "pay_time", "refund_amount", "refund_time", "course_key",
@@ -145,7 +148,7 @@ class OrderAdmin(admin.ModelAdmin):
             except LuffyError as exc:
                 outcome, text, level = Outcome.ADMIN_REFUSED, f"{exc.detail}", messages.ERROR
             else:
-                label = done(result) if callable(done) else done
+                label = done(order, result) if callable(done) else done
                 outcome, text, level = Outcome.ADMIN_DONE, f"{label} ({result})", messages.INFO
             event_record(kind=EventKind.ADMIN, order=order, actor=request.user, outcome=outcome,
                          detail=f"{action}: {text}")
@@ -154,9 +157,10 @@ class OrderAdmin(admin.ModelAdmin):
 
     # Django offers an action only to users with every listed permission, and refuses to run
     # it for anyone else (it is then not a valid choice of the action form).
-    @admin.action(description="向支付平台查询并同步状态 (query)", permissions=["query"])
-    def query_alipay(self, request, queryset):
-        self._each(request, queryset, lambda order: payment_sync(order=order), "已查询")
+    @admin.action(description="向订单的支付平台查询并同步状态 (query)", permissions=["query"])
+    def query_orders(self, request, queryset):
+        self._each(request, queryset, _query,
+                   lambda order, _: f"已向{order.get_pay_type_display()}查询")
 
     @admin.action(description="关闭未支付订单 (close)", permissions=["close"])
     def close_orders(self, request, queryset):
@@ -223,7 +227,15 @@ class OrderAdmin(admin.ModelAdmin):
                 actor=request.user.username), _refund_label)
 
 
-def _refund_label(outcome):
+def _query(order):
+    """The order's provider, asked through the seam; refused (nothing asked) if it is disabled,
+    rather than read as "no answer"."""
+    if order.pay_type not in providers.enabled():
+        raise LuffyError(f"{order.get_pay_type_display()}未启用，未查询", code="provider_disabled")
+    return payment_sync(order=order)
+
+
+def _refund_label(order, outcome):
     # WeChat Pay answers "processing": the money moves later (refund notify or query).
     return {Outcome.REFUND_PROCESSING: "已提交退款，等待支付平台确认",
             Outcome.REFUND_FAILED: "退款失败，需人工处理"}.get(outcome, "已退款")

@@ -159,8 +159,8 @@ def test_admin_query_action_settles_a_paid_order(shop, student_api, courses, adm
     bought = buy(student_api, courses[:1])
     shop.open(bought["pay_url"])
     shop.pay(bought["out_trade_no"])
-    response = _admin_action(admin_client, "query_alipay", bought["out_trade_no"])
-    assert "已查询 (paid)" in response.content.decode()
+    response = _admin_action(admin_client, "query_orders", bought["out_trade_no"])
+    assert "已向支付宝查询 (paid)" in response.content.decode()
     assert order_status(bought["out_trade_no"]) == OrderStatus.PAID
 
 
