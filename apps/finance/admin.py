@@ -13,16 +13,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from apps.order import providers
-from apps.order.constants import PAY_TYPE_BY_PROVIDER, PayType
 from apps.order.models import Order
 from apps.order.providers.base import BillError, ProviderError
 
 from . import services
 from .admin_filters import OpenStatementMismatchFilter
 from .constants import DayState, MismatchStatus
+from .labels import mismatch_kind_label, provider_label, statement_words
 from .models import StatementDay, StatementMismatch
-
-_PROVIDER_LABELS = {name: PayType(pay_type).label for name, pay_type in PAY_TYPE_BY_PROVIDER.items()}
 
 # The order list filters by open statement differences: added from here, so that apps.order
 # never imports apps.finance (apps.order's admin is registered first: INSTALLED_APPS order).
@@ -53,7 +51,7 @@ def order_links(mismatch) -> dict:
 
 @admin.register(StatementDay)
 class StatementDayAdmin(ReadOnlyAdmin):
-    list_display = ["bill_date", "provider", "state_label", "provider_trade_count",
+    list_display = ["bill_date", "provider_name", "state_label", "provider_trade_count",
                     "our_trade_count", "provider_trade_amount", "our_trade_amount",
                     "provider_refund_amount", "our_refund_amount", "open_count"]
     list_filter = ["provider", "state"]
@@ -70,7 +68,7 @@ class StatementDayAdmin(ReadOnlyAdmin):
         return super().changelist_view(request, {
             **(extra_context or {}), "can_reconcile": self.has_reconcile_permission(request),
             "today": services.beijing_today(),
-            "providers": [(p.name, _PROVIDER_LABELS.get(p.name, p.name))
+            "providers": [(p.name, provider_label(p.name))
                           for p in providers.enabled().values()]})
 
     def reconcile_view(self, request):
@@ -96,7 +94,7 @@ class StatementDayAdmin(ReadOnlyAdmin):
             self.message_user(request, f"未对账：支付平台 {chosen} 未启用", messages.ERROR)
             return back
         for name in [chosen] if chosen else enabled:
-            label = _PROVIDER_LABELS.get(name, name)
+            label = provider_label(name)
             try:
                 report = services.statement_reconcile(bill_date=bill_date, provider=name,
                                                       provisional=provisional)
@@ -114,6 +112,10 @@ class StatementDayAdmin(ReadOnlyAdmin):
                               f"{report['lines']} 行，{report['differences']} 处差异，"
                               f"{report['open']} 处未处理", messages.SUCCESS)
         return back
+
+    @admin.display(description="支付平台", ordering="provider")
+    def provider_name(self, day):
+        return provider_label(day.provider)
 
     @admin.display(description="对账状态", ordering="state")
     def state_label(self, day):
@@ -133,9 +135,14 @@ class StatementDayAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         day = get_object_or_404(StatementDay, pk=object_id)
+        words = statement_words(day.provider)
         mismatches = list(day.mismatches.select_related("order", "line", "resolved_by"))
         for mismatch in mismatches:
             mismatch.links = order_links(mismatch)
+            mismatch.kind_label = mismatch_kind_label(mismatch.kind, day.provider)
+        lines = list(day.lines.all())
+        for line in lines:  # WeChat's own refund number is only in the bill's row
+            line.refund_id = (line.raw or {}).get(words.refund_id, "") if words.refund_id else ""
         totals = [
             ("交易笔数", day.provider_trade_count, day.our_trade_count),
             ("交易金额（元）", day.provider_trade_amount, day.our_trade_amount),
@@ -146,22 +153,26 @@ class StatementDayAdmin(ReadOnlyAdmin):
         ]
         return TemplateResponse(request, "admin/finance/statement_day.html", {
             **self.admin_site.each_context(request), "opts": self.opts, "title": str(day),
-            "day": day, "provider_label": _PROVIDER_LABELS.get(day.provider, day.provider),
+            "day": day, "provider_label": provider_label(day.provider), "words": words,
             "totals": [(name, a, o, a != o) for name, a, o in totals],
             "final": day.is_final, "failed": day.state == DayState.FAILED,
-            "mismatches": mismatches, "lines": day.lines.all(),
+            "mismatches": mismatches, "lines": lines,
             "mismatch_list_url": reverse("admin:finance_statementmismatch_changelist")
             + f"?day__id__exact={day.pk}"})
 
 
 @admin.register(StatementMismatch)
 class StatementMismatchAdmin(ReadOnlyAdmin):
-    list_display = ["day", "kind", "out_trade_no", "trade_no", "provider_amount", "our_amount",
-                    "settled", "status", "detail"]
+    list_display = ["day", "kind_label", "out_trade_no", "trade_no", "provider_amount",
+                    "our_amount", "settled", "status", "detail"]
     list_filter = ["status", "kind", "settled", "day"]
     search_fields = ["out_trade_no", "trade_no"]
     list_select_related = ["day"]
     actions = ["mark_resolved"]
+
+    @admin.display(description="差异类型", ordering="kind")
+    def kind_label(self, mismatch):
+        return mismatch_kind_label(mismatch.kind, mismatch.day.provider)
 
     def has_resolve_permission(self, request):
         return request.user.has_perm("finance.change_statementmismatch")

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 
 from .constants import DayState, LineKind, MismatchKind, MismatchStatus
+from .labels import provider_label
 
 _MONEY = dict(max_digits=12, decimal_places=2)
 
@@ -42,7 +43,7 @@ class StatementDay(models.Model):
         permissions = [("reconcile_statementday", "可下载并对账某日的对账单")]
 
     def __str__(self):
-        return f"{self.provider} 对账单 {self.bill_date}"
+        return f"{provider_label(self.provider)} 对账单 {self.bill_date}"
 
     @property
     def is_final(self) -> bool:

@@ -4,6 +4,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -11,12 +12,13 @@ from django.utils.html import format_html
 
 from utils.exceptions import LuffyError
 
-from .constants import PAY_TYPE_BY_PROVIDER, EventKind, OrderStatus, Outcome, PayType
+from . import providers
+from .constants import PAY_TYPE_BY_PROVIDER, EventKind, OrderStatus, Outcome, PayType, RefundStatus
 from .models import Order, OrderDetail, PaymentEvent
 from .services.events import event_record
 from .services.orders import order_cancel
 from .services.payments import payment_sync
-from .services.refunds import order_refund, refund_preview
+from .services.refunds import order_refund, refund_preview, refund_waiting_text
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -108,7 +110,9 @@ class OrderAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["order/admin-order.css"]}
-    actions = ["query_alipay", "close_orders", "refund_orders"]  # names kept: permissions, logs
+    # The names are written into the audit trail ("query_orders: 已向微信支付查询 (paid)");
+    # query_orders was query_alipay until orders could be WeChat's.
+    actions = ["query_orders", "close_orders", "refund_orders"]
     # Money and payment facts come from the providers and the services, never from a form.
     readonly_fields = ["out_trade_no", "user", "total_amount", "order_status", "pay_type", "channel",
                        "trade_no", "pay_time", "refund_amount", "refund_time", "course_key",
@@ -144,7 +148,7 @@ class OrderAdmin(admin.ModelAdmin):
             except LuffyError as exc:
                 outcome, text, level = Outcome.ADMIN_REFUSED, f"{exc.detail}", messages.ERROR
             else:
-                label = done(result) if callable(done) else done
+                label = done(order, result) if callable(done) else done
                 outcome, text, level = Outcome.ADMIN_DONE, f"{label} ({result})", messages.INFO
             event_record(kind=EventKind.ADMIN, order=order, actor=request.user, outcome=outcome,
                          detail=f"{action}: {text}")
@@ -153,9 +157,10 @@ class OrderAdmin(admin.ModelAdmin):
 
     # Django offers an action only to users with every listed permission, and refuses to run
     # it for anyone else (it is then not a valid choice of the action form).
-    @admin.action(description="向支付平台查询并同步状态 (query)", permissions=["query"])
-    def query_alipay(self, request, queryset):
-        self._each(request, queryset, lambda order: payment_sync(order=order), "已查询")
+    @admin.action(description="向订单的支付平台查询并同步状态 (query)", permissions=["query"])
+    def query_orders(self, request, queryset):
+        self._each(request, queryset, _query,
+                   lambda order, _: f"已向{order.get_pay_type_display()}查询")
 
     @admin.action(description="关闭未支付订单 (close)", permissions=["close"])
     def close_orders(self, request, queryset):
@@ -174,17 +179,26 @@ class OrderAdmin(admin.ModelAdmin):
         3. confirm=yes: one refund request per line, to the order's provider (WeChat Pay's
            may stay processing until it tells).
         """
-        refundable = list(queryset.filter(order_status=OrderStatus.PAID,
-                                          lines__refund_time__isnull=True)
-                          .distinct().select_related("user").prefetch_related("lines__course"))
+        # A line whose refund is processing (WeChat Pay) cannot be chosen: an order whose
+        # remaining lines all wait is skipped like a refunded one.
+        refundable = list(queryset.filter(order_status=OrderStatus.PAID)
+                          .filter(_REFUNDABLE_LINE).distinct()
+                          .select_related("user").prefetch_related("lines__course"))
         skipped = queryset.exclude(pk__in=[order.pk for order in refundable])
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
                    "title": "选择要退款的课程", "skipped": skipped,
                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+        waiting = _waiting_lines(queryset, request.POST)
+        if waiting and request.POST.get("confirm") == "yes":
+            self.message_user(request, f"{refund_waiting_text(waiting)}。整批未退款，请重新选择。",
+                              messages.ERROR)
+            return None
         if request.POST.get("confirm") == "yes":
             return self._refund_confirmed(request, refundable, skipped)
         full_of = request.POST.get("all_of", "")
-        if full_of or request.POST.get("step") == "review":
+        if waiting:
+            context["error"] = f"{refund_waiting_text(waiting)}。未退款，请重新选择。"
+        elif full_of or request.POST.get("step") == "review":
             previews = _refund_previews(refundable, request.POST, full_of=full_of)
             if previews:
                 return TemplateResponse(request, "admin/order/refund_review.html", {
@@ -193,13 +207,13 @@ class OrderAdmin(admin.ModelAdmin):
             context["error"] = "没有选择任何课程，未退款。请勾选要退的课程，或对整单按「退全部」。"
         for order in refundable:
             order.refundable_amount = sum(line.real_price for line in order.lines.all()
-                                          if not line.is_refunded)
+                                          if line.is_refundable)
         return TemplateResponse(request, "admin/order/refund_confirmation.html",
                                 {**context, "orders": refundable})
 
     def _refund_confirmed(self, request, refundable, skipped):
         for order in skipped:
-            self.message_user(request, f"{order.out_trade_no}: 未支付或已退款，跳过", messages.WARNING)
+            self.message_user(request, f"{order.out_trade_no}: 未支付、已退款或正在退款中，跳过", messages.WARNING)
         previews = _refund_previews(refundable, request.POST)
         if not previews and refundable:  # (orders with nothing left were reported just above)
             chosen = set(request.POST.getlist("lines"))
@@ -213,10 +227,35 @@ class OrderAdmin(admin.ModelAdmin):
                 actor=request.user.username), _refund_label)
 
 
-def _refund_label(outcome):
+def _query(order):
+    """The order's provider, asked through the seam; refused (nothing asked) if it is disabled,
+    rather than read as "no answer"."""
+    if order.pay_type not in providers.enabled():
+        raise LuffyError(f"{order.get_pay_type_display()}未启用，未查询", code="provider_disabled")
+    return payment_sync(order=order)
+
+
+def _refund_label(order, outcome):
     # WeChat Pay answers "processing": the money moves later (refund notify or query).
     return {Outcome.REFUND_PROCESSING: "已提交退款，等待支付平台确认",
             Outcome.REFUND_FAILED: "退款失败，需人工处理"}.get(outcome, "已退款")
+
+
+# An order line that may be chosen for a refund (OrderDetail.is_refundable, in SQL): one
+# filter() call, so both conditions hold for the same line.
+_REFUNDABLE_LINE = Q(lines__refund_time__isnull=True,
+                     lines__refund_status__in=[RefundStatus.NONE, RefundStatus.FAILED])
+
+
+def _waiting_lines(orders, post):
+    """The posted lines of the selected orders whose refund is still processing (one query)."""
+    chosen = [int(pk) for pk in post.getlist("lines") if pk.isdigit()]
+    if not chosen:
+        return []
+    return list(OrderDetail.objects.filter(order__in=orders, pk__in=chosen,
+                                           refund_time__isnull=True,
+                                           refund_status=RefundStatus.PROCESSING)
+                .select_related("course").order_by("pk"))
 
 
 def _refund_previews(orders, post, *, full_of=""):

@@ -89,6 +89,16 @@ class OrderDetail(models.Model):
     def is_refunded(self) -> bool:
         return self.refund_time is not None
 
+    @property
+    def is_refund_processing(self) -> bool:
+        """Asked of the provider, not settled yet: not to be asked again (WeChat Pay only)."""
+        return self.refund_status == RefundStatus.PROCESSING and not self.is_refunded
+
+    @property
+    def is_refundable(self) -> bool:
+        """May be chosen for a refund: not refunded, not waiting; a failed one may be asked again."""
+        return not self.is_refunded and not self.is_refund_processing
+
 
 class PaymentEventQuerySet(models.QuerySet):
     def delete(self):

@@ -51,7 +51,7 @@ def test_view_only_staff_is_offered_no_action(paid_order):
     assert offered(client) == set()
 
 
-@pytest.mark.parametrize("codename, action", [("query_order", "query_alipay"),
+@pytest.mark.parametrize("codename, action", [("query_order", "query_orders"),
                                               ("close_order", "close_orders"),
                                               ("refund_order", "refund_orders")])
 def test_each_action_is_offered_only_with_its_own_permission(paid_order, codename, action):

@@ -304,8 +304,8 @@ def test_the_admin_refund_action_says_a_wechat_refund_is_waiting_then_it_settles
     wechat_shop.pay(bought["out_trade_no"])
     order = order_of(bought["out_trade_no"])
     queried = admin_client.post("/admin/order/order/", {
-        "action": "query_alipay", "_selected_action": [order.pk]}, follow=True)
-    assert "已查询 (paid)" in queried.content.decode()  # the admin's query asks WeChat too
+        "action": "query_orders", "_selected_action": [order.pk]}, follow=True)
+    assert "已向微信支付查询 (paid)" in queried.content.decode()  # the admin's query asks WeChat
     wechat_shop.reset_faults()
     line = order.lines.get()
     done = admin_client.post("/admin/order/order/", {

@@ -159,8 +159,8 @@ def test_admin_query_action_settles_a_paid_order(shop, student_api, courses, adm
     bought = buy(student_api, courses[:1])
     shop.open(bought["pay_url"])
     shop.pay(bought["out_trade_no"])
-    response = _admin_action(admin_client, "query_alipay", bought["out_trade_no"])
-    assert "已查询 (paid)" in response.content.decode()
+    response = _admin_action(admin_client, "query_orders", bought["out_trade_no"])
+    assert "已向支付宝查询 (paid)" in response.content.decode()
     assert order_status(bought["out_trade_no"]) == OrderStatus.PAID
 
 
@@ -184,7 +184,7 @@ def test_admin_refund_action_refunds_once_and_takes_the_courses_back(shop, stude
                            lines=every_line)
 
     assert "已退款 (refunded)" in first.content.decode()
-    assert "未支付或已退款，跳过" in second.content.decode()  # not even sent to Alipay again
+    assert "未支付、已退款或正在退款中，跳过" in second.content.decode()  # not even sent to Alipay again
     trade = shop.trade(bought["out_trade_no"])
     assert Decimal(trade["refunded_amount"]) == Decimal("298.00")
     assert not UserCourse.objects.filter(user=student).exists()

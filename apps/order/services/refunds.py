@@ -47,9 +47,13 @@ class RefundPreview:
 
 
 def refund_preview(*, order, line_ids) -> RefundPreview | None:
-    """The chosen, still refundable lines of `order` (lines prefetched), or None if none."""
+    """The chosen, still refundable lines of `order` (lines prefetched), or None if none.
+
+    A line whose refund is processing is neither refunded again nor kept: its money is on
+    its way back.
+    """
     chosen = set(line_ids)
-    open_lines = [line for line in order.lines.all() if not line.is_refunded]
+    open_lines = [line for line in order.lines.all() if line.is_refundable]
     lines = [line for line in open_lines if line.pk in chosen]
     if not lines:
         return None
@@ -76,6 +80,10 @@ def order_refund(*, order, line_ids, actor="") -> Outcome:
     lines = list(order.lines.filter(pk__in=line_ids).select_related("course").order_by("pk"))
     if not lines or len(lines) != len(set(line_ids)):
         raise LuffyError("请选择该订单中要退款的课程", code="no_lines")
+    waiting = [line for line in lines if line.is_refund_processing]
+    if waiting:
+        # Harmless at the provider (the same refund number), but it reads as a second refund.
+        raise Conflict(f"{refund_waiting_text(waiting)}，未退款", code="refund_processing")
     pending = [line for line in lines if not line.is_refunded]
     if not pending:
         raise Conflict("所选课程均已退款")
@@ -84,6 +92,12 @@ def order_refund(*, order, line_ids, actor="") -> Outcome:
         if outcome in outcomes:
             return outcome
     return Outcome.ALREADY_REFUNDED
+
+
+def refund_waiting_text(lines) -> str:
+    """Why these lines (refund processing) cannot be chosen, for people."""
+    names = "」「".join(line.course.name for line in lines)
+    return f"「{names}」正在退款中（已向支付平台提交，等待确认），不能再次退款"
 
 
 def _line_refund(*, order, line, actor) -> Outcome:
