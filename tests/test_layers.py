@@ -1,5 +1,6 @@
 """The layers stay one-way: lib/ knows no app, no utils/ and no Django; apps.order does not
-import apps.finance (finance builds on orders, never the other way round)."""
+import apps.finance (finance builds on orders, never the other way round); lib/sandbox_kit, the
+plumbing both payment sandboxes run on, knows neither provider."""
 import ast
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def _imports(folder):
 @pytest.mark.parametrize(("folder", "forbidden"), [
     ("lib", ("django", "rest_framework", "apps", "utils", "luffyapi")),
     ("apps/order", ("apps.finance",)),
+    ("lib/sandbox_kit", ("lib.al_pay", "lib.wx_pay")),
 ])
 def test_no_import_goes_the_wrong_way(folder, forbidden):
     wrong = [(str(path), name) for path, name in _imports(folder)

@@ -2,12 +2,11 @@
 import argparse
 import logging
 import re
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from lib.al_pay.keys import ensure_key_pair
+from lib.sandbox_kit import cli
 
 from . import signing
 from .faults import Faults
@@ -25,33 +24,21 @@ def _seller_id(value: str) -> str:
     return value
 
 
-def _scale(value: str) -> float:
-    scale = float(value)
-    if scale < 0:
-        raise argparse.ArgumentTypeError("must be >= 0")
-    return scale
-
-
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m lib.al_pay.sandbox",
-                                     description="Local stand-in for Alipay's gateway.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8001, help="0 picks a free port")
-    parser.add_argument("--data-dir", default="var/sandbox", type=Path,
-                        help="key pair and trades.sqlite3 live here")
+    parser = cli.parser(prog="python -m lib.al_pay.sandbox",
+                        description="Local stand-in for Alipay's gateway.", port=8001,
+                        data_dir="var/sandbox", data_help="key pair and trades.sqlite3 live here")
     parser.add_argument("--app-id", required=True, help="the merchant app id to accept")
     parser.add_argument("--app-public-key", required=True, type=Path,
                         help="PEM public key of the merchant app; verifies request signatures")
     parser.add_argument("--seller-id", default="2088000000000001", type=_seller_id)
-    parser.add_argument("--time-scale", default=1.0, type=_scale,
-                        help="multiplies the notify retry delays (e.g. 0.01)")
+    cli.time_scale(parser, help="multiplies the notify retry delays (e.g. 0.01)")
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    cli.log_to_stderr()
     try:
         app_public_key = signing.load_public_key(args.app_public_key.read_bytes())
     except (OSError, ValueError) as error:
@@ -78,26 +65,9 @@ def main(argv=None) -> int:
         print(f"sandbox: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
         return 1
 
-    stop = threading.Event()
-    # serve_forever runs in a thread because shutdown() from a signal handler in the serving
-    # thread would deadlock; the main thread only waits for a signal.
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                               name="http", daemon=True)
-    serving.start()
-    notifier.start()
-    print(f"sandbox listening on {server.url}", flush=True)
     log.info("app_id=%s seller_id=%s time_scale=%s data=%s", args.app_id, args.seller_id,
              args.time_scale, data_dir)
-    while not stop.wait(1.0):
-        pass
-    log.info("stopping")
-    server.shutdown()
-    notifier.stop()
-    server.server_close()
-    store.shutdown()
-    return 0
+    return cli.serve(server, notifier, store, name="sandbox", log=log)
 
 
 if __name__ == "__main__":

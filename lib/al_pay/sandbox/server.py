@@ -3,7 +3,8 @@ import json
 import logging
 import re
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from lib.sandbox_kit import server as base
 
 from . import pages, signing, times
 from .gateway import (
@@ -19,46 +20,26 @@ from .gateway import (
 from .store import TradeError, money
 
 log = logging.getLogger("sandbox.http")
-MAX_BODY = 1 << 20
 _CASHIER = re.compile(r"^/cashier/([^/]+)/(pay|cancel)$")
 _TRADE = re.compile(r"^/control/trades/([^/]+)(/notify)?$")
 
 
-class SandboxServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class SandboxServer(base.SandboxServer):
     def __init__(self, address, *, gateway, faults, store, public_key_pem: bytes):
         super().__init__(address, Handler)
         self.gateway, self.faults, self.store = gateway, faults, store
         self.public_key_pem = public_key_pem
         gateway.base_url = self.url
 
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
 
-
-class _BadRequest(Exception):
-    pass
-
-
-class Handler(BaseHTTPRequestHandler):
+class Handler(base.Handler):
     server: SandboxServer
     server_version = "AlipaySandbox/1.0"
-    timeout = 30  # an idle keep-alive or a slow client must not hold a thread forever
+    log = log
+    json_type = "application/json;charset=utf-8"
+    always_headers = {"Cache-Control": "no-store"}
 
     # -- plumbing -------------------------------------------------------------------------------
-
-    def do_GET(self):
-        self._route("GET")
-
-    def do_POST(self):
-        self._route("POST")
-
-    def do_DELETE(self):
-        self._route("DELETE")
 
     def _route(self, verb):
         split = urllib.parse.urlsplit(self.path)
@@ -72,7 +53,7 @@ class Handler(BaseHTTPRequestHandler):
             if match and verb == "POST":
                 return self._cashier(urllib.parse.unquote(match[1]), match[2])
             if path == "/control/faults":
-                return self._faults(verb)
+                return self._control_faults(verb)
             if path == "/control/statement":
                 return self._control_statement(verb)
             if path == "/downloadBillFile.resource" and verb == "GET":
@@ -105,31 +86,8 @@ class Handler(BaseHTTPRequestHandler):
     def gateway(self):
         return self.server.gateway
 
-    def _body(self) -> bytes:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            raise _BadRequest("bad Content-Length") from None
-        if length < 0 or length > MAX_BODY:
-            raise _BadRequest("body too large")
-        return self.rfile.read(length) if length else b""
-
-    def _send(self, status, content_type, body: bytes, headers=None):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
     def _json_raw(self, status, body: bytes):
-        self._send(status, "application/json;charset=utf-8", body)
-
-    def _json(self, status, data):
-        self._json_raw(status, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        self._send(status, self.json_type, body)
 
     def _html(self, status, body: bytes, headers=None):
         self._send(status, "text/html; charset=utf-8", body, headers)
@@ -139,9 +97,6 @@ class Handler(BaseHTTPRequestHandler):
         split = urllib.parse.urlsplit(self.path)
         method = urllib.parse.parse_qs(split.query).get("method", [""])[0]
         log.info("%s %s%s -> %s", self.command, split.path, f" {method}" if method else "", code)
-
-    def log_message(self, format, *args):
-        log.warning("%s", format % args)
 
     # -- gateway.do -----------------------------------------------------------------------------
 
@@ -153,7 +108,7 @@ class Handler(BaseHTTPRequestHandler):
                 pairs += urllib.parse.parse_qsl(self._body().decode("utf-8"),
                                                 keep_blank_values=True, errors="strict")
             params = parse_params(pairs)
-        except (UnicodeDecodeError, ValueError, _BadRequest):
+        except (UnicodeDecodeError, ValueError, base.BadRequest):
             params, error = {}, GatewayError("40002", "Invalid Arguments", "isv.invalid-parameter",
                                              "参数无法解析 (utf-8, form-urlencoded)")
         except GatewayError as parse_error:
@@ -200,18 +155,6 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- control --------------------------------------------------------------------------------
 
-    def _faults(self, verb):
-        faults = self.server.faults
-        if verb == "GET":
-            return self._json(200, faults.snapshot())
-        if verb == "DELETE":
-            return self._json(200, faults.reset())
-        try:
-            changes = json.loads(self._body().decode("utf-8") or "{}")
-            return self._json(200, faults.update(changes))
-        except (ValueError, _BadRequest) as error:  # JSONDecodeError and validation both
-            return self._json(400, {"error": str(error)})
-
     def _bill_file(self, query):
         token = urllib.parse.parse_qs(query).get("token", [""])[0]
         found = self.gateway.bills.get(token)
@@ -235,7 +178,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(200, {"extra_trades": []})
         try:
             extra = _extra_trade(json.loads(self._body().decode("utf-8") or "{}"))
-        except (ValueError, _BadRequest, GatewayError) as error:
+        except (ValueError, base.BadRequest, GatewayError) as error:
             return self._json(400, {"error": getattr(error, "sub_msg", None) or str(error)})
         return self._json(201, {"extra_trade": store.add_extra_trade(**extra)})
 

@@ -1,10 +1,9 @@
 """SQLite store of sandbox trades, refunds and notify deliveries; every state change is one transaction."""
 import secrets
-import sqlite3
-import threading
 import uuid
-from contextlib import contextmanager
 from decimal import Decimal
+
+from lib.sandbox_kit.store import SqliteStore
 
 from . import times
 
@@ -80,44 +79,19 @@ def money(value: Decimal) -> str:
     return str(Decimal(value).quantize(Decimal("0.01")))
 
 
-class Store:
+class Store(SqliteStore):
+    SCHEMA = SCHEMA
+    Refusal = TradeError
+
     def __init__(self, path):
-        # One connection guarded by a lock: simple, and SQLite serialises writers anyway.
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
-                                   timeout=10)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=10000")
+        super().__init__(path)
         with self._lock:
-            self._db.executescript(SCHEMA)
             # Columns added later; a data dir from an older sandbox gets them on start.
             columns = {row["name"] for row in self._db.execute("PRAGMA table_info(trades)")}
             for column, ddl in (("method", "TEXT NOT NULL DEFAULT 'alipay.trade.page.pay'"),
                                 ("quit_url", "TEXT")):
                 if column not in columns:
                     self._db.execute(f"ALTER TABLE trades ADD COLUMN {column} {ddl}")
-
-    def shutdown(self):
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _tx(self):
-        with self._lock:
-            # IMMEDIATE takes the write lock up front so read-then-write cannot race.
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except TradeError:
-                # Business refusals write nothing themselves; keep a lazy expiry they observed.
-                self._db.execute("COMMIT")
-                raise
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
 
     # -- trades ---------------------------------------------------------------------------------
 
@@ -350,20 +324,6 @@ class Store:
                       (times.epoch(), row["notify_id"]))
             return row["notify_id"]
 
-    def due_notifications(self, now: float) -> list[str]:
-        with self._lock:
-            return [r[0] for r in self._db.execute(
-                "SELECT notify_id FROM notifications WHERE state = 'pending' AND next_at <= ?"
-                " ORDER BY next_at", (now,))]
-
-    def next_due_excluding(self, busy) -> float | None:
-        """Earliest next_at of pending notifications not currently being delivered."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT notify_id, next_at FROM notifications WHERE state = 'pending'").fetchall()
-        times_ = [r["next_at"] for r in rows if r["notify_id"] not in busy]
-        return min(times_) if times_ else None
-
     def notification(self, notify_id) -> tuple[dict, dict] | None:
         """(notification, trade) for one delivery attempt."""
         with self._tx() as c:
@@ -372,25 +332,13 @@ class Store:
                 return None
             return dict(row), self._load(c, row["out_trade_no"])
 
-    def record_attempt(self, notify_id, results: list[dict], delivered: bool, delay_for) -> None:
-        """Store one attempt (with its duplicate copies) and schedule the next or finish.
-
-        delay_for(attempts_made) gives seconds until the next attempt, or None to give up.
-        """
-        with self._tx() as c:
-            row = c.execute("SELECT attempts FROM notifications WHERE notify_id = ?",
-                            (notify_id,)).fetchone()
-            attempt = row["attempts"] + 1
-            for copy, result in enumerate(results):
-                c.execute("INSERT INTO notify_attempts (notify_id, attempt, copy, at, http_status,"
-                          " body, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                          (notify_id, attempt, copy, result["at"], result.get("http_status"),
-                           result.get("body"), result["outcome"]))
-            delay = None if delivered else delay_for(attempt)
-            state = "delivered" if delivered else ("failed" if delay is None else "pending")
-            c.execute("UPDATE notifications SET attempts = ?, state = ?, next_at = ?"
-                      " WHERE notify_id = ?",
-                      (attempt, state, None if delay is None else times.epoch() + delay, notify_id))
+    @staticmethod
+    def _insert_attempt(c, notify_id, attempt, copy, result):
+        # Alipay's rows keep the Beijing time each copy went out, and which copy it was.
+        c.execute("INSERT INTO notify_attempts (notify_id, attempt, copy, at, http_status,"
+                  " body, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  (notify_id, attempt, copy, result["at"], result.get("http_status"),
+                   result.get("body"), result["outcome"]))
 
 
 def _require_open(trade: dict) -> None:

@@ -1,11 +1,9 @@
 """Command line: python -m lib.wx_pay.sandbox --data-dir DIR --mchid M --appid A ..."""
-import argparse
 import logging
-import signal
 import sys
-import threading
 from pathlib import Path
 
+from lib.sandbox_kit import cli
 from lib.wx_pay.keys import ensure_dev_keys
 
 from . import identity
@@ -18,20 +16,11 @@ from .store import Store
 log = logging.getLogger("wechat_sandbox")
 
 
-def _scale(value: str) -> float:
-    scale = float(value)
-    if scale < 0:
-        raise argparse.ArgumentTypeError("must be >= 0")
-    return scale
-
-
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m lib.wx_pay.sandbox",
-                                     description="Local stand-in for WeChat Pay API v3.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8002, help="0 picks a free port")
-    parser.add_argument("--data-dir", default="var/wechat-sandbox", type=Path,
-                        help="platform keys, certificate and trades.sqlite3 live here")
+    parser = cli.parser(prog="python -m lib.wx_pay.sandbox",
+                        description="Local stand-in for WeChat Pay API v3.", port=8002,
+                        data_dir="var/wechat-sandbox",
+                        data_help="platform keys, certificate and trades.sqlite3 live here")
     parser.add_argument("--mchid", required=True, help="the merchant number to accept")
     parser.add_argument("--appid", required=True, help="the merchant's appid")
     parser.add_argument("--merchant-public-key", type=Path,
@@ -44,8 +33,8 @@ def parse_args(argv=None):
     parser.add_argument("--notify-serial", choices=("public-key", "certificate"),
                         default="public-key",
                         help="which Wechatpay-Serial notifies carry (the merchant's mode)")
-    parser.add_argument("--time-scale", default=1.0, type=_scale,
-                        help="multiplies notify retry delays and the refund delay (e.g. 0.01)")
+    cli.time_scale(parser,
+                   help="multiplies notify retry delays and the refund delay (e.g. 0.01)")
     args = parser.parse_args(argv)
     if args.dev_keys is None and not (args.merchant_public_key and args.apiv3_key_file):
         parser.error("give --merchant-public-key and --apiv3-key-file, or --dev-keys DIR")
@@ -54,8 +43,7 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    cli.log_to_stderr()
     try:
         if args.dev_keys is not None:
             paths = ensure_dev_keys(args.dev_keys)
@@ -88,23 +76,9 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 1
 
-    stop = threading.Event()
-    # serve_forever runs in a thread: shutdown() from a signal handler in it would deadlock.
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http",
-                     daemon=True).start()
-    notifier.start()
-    print(f"wechat sandbox listening on {server.url}", flush=True)
     log.info("mchid=%s appid=%s public_key_id=%s cert_serial=%s time_scale=%s", args.mchid,
              args.appid, me.public_key_id, me.cert_serial, args.time_scale)
-    while not stop.wait(1.0):
-        pass
-    server.shutdown()
-    notifier.stop()
-    server.server_close()
-    store.shutdown()
-    return 0
+    return cli.serve(server, notifier, store, name="wechat sandbox", log=log)
 
 
 if __name__ == "__main__":

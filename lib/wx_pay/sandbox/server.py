@@ -4,13 +4,13 @@ import logging
 import re
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from lib.sandbox_kit import server as base
 
 from . import pages, signing
 from .store import NOTPAY, ApiError
 
 log = logging.getLogger("wechat_sandbox.http")
-MAX_BODY = 1 << 20
 MAX_CLOCK_SKEW = 300  # WeChat refuses requests whose timestamp is 5 minutes off
 _OTN = r"([^/?#]+)"
 ROUTES = [  # (verb, pattern, handler name); a pattern's groups are URL-decoded arguments
@@ -28,72 +28,23 @@ _PAGE = re.compile(rf"^/wechat/(native|h5)/{_OTN}(?:/(pay|cancel))?$")
 _CONTROL_TRADE = re.compile(rf"^/control/wechat/trades/{_OTN}$")
 
 
-class SandboxServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class SandboxServer(base.SandboxServer):
     def __init__(self, address, *, api, faults, keys):
         super().__init__(address, Handler)
         self.api, self.faults, self.keys = api, faults, keys
         api.base_url = self.url
 
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
 
-
-class _BadRequest(Exception):
-    pass
-
-
-class Handler(BaseHTTPRequestHandler):
+class Handler(base.Handler):
     server: SandboxServer
     server_version = "WechatPaySandbox/1.0"
     protocol_version = "HTTP/1.1"  # keep-alive, as requests expects
-    timeout = 30
-
-    def do_GET(self):
-        self._route("GET")
-
-    def do_POST(self):
-        self._route("POST")
-
-    def do_DELETE(self):
-        self._route("DELETE")
+    log = log
 
     def log_request(self, code="-", size="-"):
         log.info("%s %s -> %s", self.command, urllib.parse.urlsplit(self.path).path, code)
 
-    def log_message(self, format, *args):
-        log.warning("%s", format % args)
-
     # -- plumbing -------------------------------------------------------------------------------
-
-    def _body(self) -> bytes:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            raise _BadRequest("bad Content-Length") from None
-        if not 0 <= length <= MAX_BODY:
-            raise _BadRequest("body too large")
-        return self.rfile.read(length) if length else b""
-
-    def _send(self, status, content_type, body: bytes, headers=None):
-        self.send_response(status)
-        if content_type:
-            self.send_header("Content-Type", content_type)
-        if status != 204:  # RFC 9110: a 204 carries no Content-Length
-            self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if body:
-            self.wfile.write(body)
-
-    def _json(self, status, data):
-        self._send(status, "application/json; charset=utf-8",
-                   json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
 
     def _signed(self, status, data=None):
         """A /v3 answer signed like WeChat's: all five Wechatpay-* headers, even on a 204."""
@@ -122,7 +73,7 @@ class Handler(BaseHTTPRequestHandler):
                                   b"WeChat Pay sandbox: /v3/..., /wechatpay_public_key.pem\n")
             self._body()  # drain it, so a keep-alive connection stays in step
             self._json(404, {"code": "NOT_FOUND", "message": "not found"})
-        except _BadRequest as error:
+        except base.BadRequest as error:
             self._json(400, {"code": "PARAM_ERROR", "message": str(error)})
         except Exception:  # never a traceback to the client
             log.exception("error handling %s %s", verb, split.path)
@@ -247,16 +198,9 @@ class Handler(BaseHTTPRequestHandler):
     # -- /control -------------------------------------------------------------------------------
 
     def _control(self, verb, path):
-        api, faults = self.server.api, self.server.faults
+        api = self.server.api
         if path == "/control/faults":
-            if verb == "GET":
-                return self._json(200, faults.snapshot())
-            if verb == "DELETE":
-                return self._json(200, faults.reset())
-            try:
-                return self._json(200, faults.update(json.loads(self._body() or b"{}")))
-            except ValueError as error:
-                return self._json(400, {"error": str(error)})
+            return self._control_faults(verb)
         match = _CONTROL_TRADE.match(path)
         if match and verb == "GET":
             report = api.store.report(urllib.parse.unquote(match[1]))

@@ -1,11 +1,10 @@
 """SQLite store of the sandbox's trades, refunds and notify deliveries; one transaction per change."""
 import json
 import secrets
-import sqlite3
-import threading
 import time
 import uuid
-from contextlib import contextmanager
+
+from lib.sandbox_kit.store import SqliteStore
 
 NOTPAY, SUCCESS, REFUND, CLOSED = "NOTPAY", "SUCCESS", "REFUND", "CLOSED"
 PAID = (SUCCESS, REFUND)
@@ -89,34 +88,9 @@ def _new_id(prefix: str) -> str:
                                                       for _ in range(28 - len(prefix) - 8))
 
 
-class Store:
-    def __init__(self, path):
-        # One connection guarded by a lock: simple, and SQLite serialises writers anyway.
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
-                                   timeout=10)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        with self._lock:
-            self._db.executescript(SCHEMA)
-
-    def shutdown(self):
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _tx(self):
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except ApiError:
-                self._db.execute("COMMIT")  # refusals write nothing themselves
-                raise
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+class Store(SqliteStore):
+    SCHEMA = SCHEMA
+    Refusal = ApiError
 
     @staticmethod
     def _trade(c, out_trade_no=None, transaction_id=None) -> dict | None:
@@ -294,19 +268,6 @@ class Store:
                    time.time()))
         return notify_id
 
-    def due_notifications(self, now: float) -> list[str]:
-        with self._lock:
-            return [r[0] for r in self._db.execute(
-                "SELECT notify_id FROM notifications WHERE state = 'pending' AND next_at <= ?"
-                " ORDER BY next_at", (now,))]
-
-    def next_notification_due(self, busy) -> float | None:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT notify_id, next_at FROM notifications WHERE state = 'pending'").fetchall()
-        pending = [r["next_at"] for r in rows if r["notify_id"] not in busy]
-        return min(pending) if pending else None
-
     def notification(self, notify_id) -> tuple[dict, dict, dict | None] | None:
         """(notification, trade, refund or None) for one delivery attempt."""
         with self._lock:
@@ -319,22 +280,6 @@ class Store:
                 refund = dict(self._db.execute("SELECT * FROM refunds WHERE out_refund_no = ?",
                                                (row["out_refund_no"],)).fetchone())
             return dict(row), self._trade(self._db, row["out_trade_no"]), refund
-
-    def record_attempt(self, notify_id, result: dict, delay_for) -> None:
-        """Store one attempt and schedule the next (delay_for(attempts) -> seconds or None)."""
-        with self._tx() as c:
-            attempt = c.execute("SELECT attempts FROM notifications WHERE notify_id = ?",
-                                (notify_id,)).fetchone()[0] + 1
-            c.execute("INSERT INTO notify_attempts (notify_id, attempt, at, http_status, body,"
-                      " outcome) VALUES (?, ?, ?, ?, ?, ?)",
-                      (notify_id, attempt, time.time(), result.get("http_status"),
-                       result.get("body"), result["outcome"]))
-            delivered = result["outcome"] == "success"
-            delay = None if delivered else delay_for(attempt)
-            state = "delivered" if delivered else ("failed" if delay is None else "pending")
-            c.execute("UPDATE notifications SET attempts = ?, state = ?, next_at = ?"
-                      " WHERE notify_id = ?",
-                      (attempt, state, None if delay is None else time.time() + delay, notify_id))
 
     def report(self, out_trade_no) -> dict | None:
         """Everything known about a trade, for GET /control/wechat/trades/<otn>."""

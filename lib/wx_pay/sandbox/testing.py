@@ -1,51 +1,29 @@
 """Test helper: run the WeChat Pay sandbox as a subprocess and drive it through /control."""
-import json
-import subprocess
-import sys
-import time
 import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
 
-from lib.al_pay.sandbox.testing import REPO_ROOT, _read_url, _stop, _tail, http
-from lib.al_pay.sandbox.testing import Sandbox as AlipaySandbox
+from lib.sandbox_kit.testing import SandboxClient, http, quote, run_process
 
 
-class WechatSandbox:
+class WechatSandbox(SandboxClient):
     """A running sandbox: its URL (the client's gateway), key files and control helpers."""
 
     def __init__(self, process, url, data_dir: Path, log_file: Path):
-        self.process, self.url, self.data_dir, self.log_file = process, url, data_dir, log_file
+        super().__init__(process, url, data_dir, log_file)
         self.gateway = url
         self.public_key_pem = (data_dir / "wechatpay_public_key.pem").read_text()
         self.public_key_id = (data_dir / "wechatpay_public_key_id.txt").read_text().strip()
         self.cert_file = data_dir / "wechatpay_platform_cert.pem"
 
-    def _json(self, method, path, payload=None, expect=(200,)):
-        data = None if payload is None else json.dumps(payload).encode()
-        status, _, body = http(method, self.url + path, data,
-                               {"Content-Type": "application/json"} if data else None)
-        if status not in expect:
-            raise AssertionError(f"{method} {path} -> {status}: {body[:300]!r}")
-        return json.loads(body)
-
     def pay(self, out_trade_no) -> dict:
         """Pay an open trade as if its QR code were scanned; returns the trade report."""
         return self._json("POST", "/control/wechat/pay", {"out_trade_no": out_trade_no})
 
-    def set_faults(self, **faults) -> dict:
-        return self._json("POST", "/control/faults", faults)
-
-    def reset_faults(self) -> dict:
-        return self._json("DELETE", "/control/faults")
-
-    def faults(self) -> dict:
-        return self._json("GET", "/control/faults")
-
     def trade(self, out_trade_no) -> dict | None:
         """The trade with refunds, notifications and notify_attempts; None if unknown."""
-        quoted = urllib.parse.quote(out_trade_no, safe="")
-        result = self._json("GET", f"/control/wechat/trades/{quoted}", expect=(200, 404))
+        result = self._json("GET", f"/control/wechat/trades/{quote(out_trade_no)}",
+                            expect=(200, 404))
         return None if "error" in result else result
 
     def plant_bill_trade(self, *, out_trade_no, total_fen, description="未知商品",
@@ -67,9 +45,6 @@ class WechatSandbox:
         return http("POST", url, form.encode(),
                     {"Content-Type": "application/x-www-form-urlencoded"})
 
-    # Poll a predicate until it returns something truthy (returned); AssertionError on timeout.
-    wait_for = staticmethod(AlipaySandbox.wait_for)
-
 
 @contextmanager
 def run_sandbox(*, data_dir, mchid, appid, merchant_public_key_file, apiv3_key_file,
@@ -79,29 +54,12 @@ def run_sandbox(*, data_dir, mchid, appid, merchant_public_key_file, apiv3_key_f
 
     The sandbox's log goes to <data_dir>/sandbox.log.
     """
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log_file = data_dir / "sandbox.log"
-    command = [sys.executable, "-m", "lib.wx_pay.sandbox", "--host", host, "--port", str(port),
-               "--data-dir", str(data_dir), "--mchid", mchid, "--appid", appid,
-               "--merchant-public-key", str(merchant_public_key_file),
-               "--apiv3-key-file", str(apiv3_key_file), "--notify-serial", notify_serial,
-               "--time-scale", str(time_scale)]
-    with open(log_file, "ab") as log:
-        process = subprocess.Popen(  # noqa: S603 (our own argv)
-            command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=log)
-    try:
-        url = _read_url(process, startup_timeout, log_file)
-        deadline = time.monotonic() + startup_timeout
-        while True:
-            try:
-                if http("GET", url + "/wechatpay_public_key.pem", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"sandbox did not answer; log:\n{_tail(log_file)}")
-            time.sleep(0.05)
-        yield WechatSandbox(process, url, data_dir, log_file)
-    finally:
-        _stop(process)
+    args = ["--host", host, "--port", str(port), "--data-dir", str(data_dir),
+            "--mchid", mchid, "--appid", appid,
+            "--merchant-public-key", str(merchant_public_key_file),
+            "--apiv3-key-file", str(apiv3_key_file), "--notify-serial", notify_serial,
+            "--time-scale", str(time_scale)]
+    with run_process("lib.wx_pay.sandbox", args, data_dir=data_dir,
+                     ready_path="/wechatpay_public_key.pem",
+                     startup_timeout=startup_timeout) as (process, url, log_file):
+        yield WechatSandbox(process, url, Path(data_dir), log_file)
