@@ -1,4 +1,5 @@
-"""Order API: buy now, the success page's poll, the providers' notifies, my orders, cancel."""
+"""Order API: the pay methods, buy now, the success page's poll, the providers' notifies, my
+orders, cancel."""
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponseNotFound, JsonResponse
 from django.utils import timezone
@@ -22,7 +23,12 @@ from utils.throttling import ClientScopedRateThrottle, client_ip
 from . import providers, selectors
 from .constants import PayType
 from .providers.base import NotifyRequest, ProviderError
-from .serializers import OrderSerializer, PayOrderSerializer, PayResultSerializer
+from .serializers import (
+    OrderSerializer,
+    PayMethodSerializer,
+    PayOrderSerializer,
+    PayResultSerializer,
+)
 from .services import notifies, orders, payments
 
 logger = get_logger("pay")
@@ -47,6 +53,19 @@ def _owned_order(request, out_trade_no):
         raise LuffyError("订单不存在", status_code=status.HTTP_404_NOT_FOUND, code="not_found")
     raise LuffyError("无权访问该订单", status_code=status.HTTP_403_FORBIDDEN,
                      code="permission_denied")
+
+
+class PayMethodListApi(APIView):
+    """The pay methods this shop takes (PAYMENT_PROVIDERS), in the order it offers them."""
+
+    # Public, and nothing in it depends on who asks: a stale token is not refused (no 401).
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=envelope("PayMethodsAnswer", methods=PayMethodSerializer(many=True)))
+    def get(self, request):
+        methods = PayMethodSerializer(selectors.pay_method_list(), many=True).data
+        return APIResponse(methods=methods)
 
 
 class PayApi(APIView):
