@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, UnsupportedMediaType
 from rest_framework.generics import ListAPIView
@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from utils.exceptions import LuffyError
 from utils.logging import get_logger, log_context
 from utils.response import APIResponse
-from utils.schema import envelope, errors
+from utils.schema import EnvelopeAutoSchema, envelope, errors
 from utils.throttling import ClientScopedRateThrottle, client_ip
 
 from . import providers, selectors
@@ -68,9 +68,20 @@ class PayMethodListApi(APIView):
         return APIResponse(methods=methods)
 
 
+class PayApiSchema(EnvelopeAutoSchema):
+    """Buy-now's request examples: one per pay method enabled when the schema is generated."""
+
+    def get_examples(self):
+        return [OpenApiExample(provider.name, request_only=True, summary=provider.label, value={
+            "subject": "Python 全栈开发", "total_amount": "99.00", "pay_type": int(pay_type),
+            "channel": provider.default_channel.value, "courses": [1]})
+            for pay_type, provider in providers.enabled().items()]
+
+
 class PayApi(APIView):
     """Buy now: write the order and return where to pay it (Alipay page/wap, WeChat native/h5)."""
 
+    schema = PayApiSchema()
     permission_classes = [IsAuthenticated]
     defer_user_row = True  # order_create locks the buyer's row; the token is checked on it
     throttle_classes = [ClientScopedRateThrottle]
