@@ -91,5 +91,12 @@ def test_schema_valid_buy_now_input_is_never_a_400(pay_schema, both_methods, dat
 
 
 def test_the_schema_offers_both_pay_types(pay_schema):
-    pay_order = pay_schema["components"]["schemas"]["PayOrder"]
+    """Else the bodies above would never carry pay_type 2 (jsonschema refusing them)."""
+    components = pay_schema["components"]["schemas"]
+    pay_order = components["PayOrder"]
     assert sorted(b["properties"]["pay_type"]["minimum"] for b in pay_order["oneOf"]) == [1, 2]
+    pay_type = pay_order["properties"]["pay_type"]
+    pay_type = components[pay_type["$ref"].rsplit("/", 1)[1]] if "$ref" in pay_type else pay_type
+    assert pay_type["enum"] == [1, 2]
+    assert jsonschema.Draft202012Validator(pay_schema).is_valid(
+        {"subject": "x", "total_amount": "1.00", "pay_type": 2, "channel": "h5", "courses": [1]})
