@@ -3,7 +3,7 @@ import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { ApiError } from '@/api/http'
 
-vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, fetchPayResult: vi.fn(), fetchOrder: vi.fn(), createPayment: vi.fn(), fetchPayMethods: vi.fn() }))
+vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, fetchPayResult: vi.fn(), fetchOrder: vi.fn(), createPayment: vi.fn() }))
 
 const { fetchPayResult, fetchOrder } = await import('@/api/order')
 const { default: router } = await import('@/router')
