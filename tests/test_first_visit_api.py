@@ -64,6 +64,10 @@ def visits(course_id):
             Visit("/api/course/0/", 404, 404),
         ],
         "/api/order/": paged("/api/order/", anonymous=401, check=empty_page),
+        "/api/order/pay-methods/": [  # public: the test settings take Alipay alone
+            Visit("/api/order/pay-methods/", 200, 200,
+                  lambda b: [m["provider"] for m in b["methods"]] == ["alipay"]),
+        ],
         "/api/order/{out_trade_no}/": [
             Visit(f"/api/order/{UNKNOWN_ORDER}/", 404, 401),
             Visit("/api/order/x/", 404, 401),

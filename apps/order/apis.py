@@ -1,11 +1,12 @@
-"""Order API: buy now, the success page's poll, the providers' notifies, my orders, cancel."""
+"""Order API: the pay methods, buy now, the success page's poll, the providers' notifies, my
+orders, cancel."""
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponseNotFound, JsonResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, UnsupportedMediaType
 from rest_framework.generics import ListAPIView
@@ -16,13 +17,18 @@ from rest_framework.views import APIView
 from utils.exceptions import LuffyError
 from utils.logging import get_logger, log_context
 from utils.response import APIResponse
-from utils.schema import envelope, errors
+from utils.schema import EnvelopeAutoSchema, envelope, errors
 from utils.throttling import ClientScopedRateThrottle, client_ip
 
 from . import providers, selectors
 from .constants import PayType
 from .providers.base import NotifyRequest, ProviderError
-from .serializers import OrderSerializer, PayOrderSerializer, PayResultSerializer
+from .serializers import (
+    OrderSerializer,
+    PayMethodSerializer,
+    PayOrderSerializer,
+    PayResultSerializer,
+)
 from .services import notifies, orders, payments
 
 logger = get_logger("pay")
@@ -49,9 +55,33 @@ def _owned_order(request, out_trade_no):
                      code="permission_denied")
 
 
+class PayMethodListApi(APIView):
+    """The pay methods this shop takes (PAYMENT_PROVIDERS), in the order it offers them."""
+
+    # Public, and nothing in it depends on who asks: a stale token is not refused (no 401).
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=envelope("PayMethodsAnswer", methods=PayMethodSerializer(many=True)))
+    def get(self, request):
+        methods = PayMethodSerializer(selectors.pay_method_list(), many=True).data
+        return APIResponse(methods=methods)
+
+
+class PayApiSchema(EnvelopeAutoSchema):
+    """Buy-now's request examples: one per pay method enabled when the schema is generated."""
+
+    def get_examples(self):
+        return [OpenApiExample(provider.name, request_only=True, summary=provider.label, value={
+            "subject": "Python 全栈开发", "total_amount": "99.00", "pay_type": int(pay_type),
+            "channel": provider.default_channel.value, "courses": [1]})
+            for pay_type, provider in providers.enabled().items()]
+
+
 class PayApi(APIView):
     """Buy now: write the order and return where to pay it (Alipay page/wap, WeChat native/h5)."""
 
+    schema = PayApiSchema()
     permission_classes = [IsAuthenticated]
     defer_user_row = True  # order_create locks the buyer's row; the token is checked on it
     throttle_classes = [ClientScopedRateThrottle]

@@ -1,4 +1,5 @@
-"""Reads for orders: one order with its lines and owner, and a student's orders page by page.
+"""Reads for orders: one order with its lines and owner, a student's orders page by page, and
+the pay methods on offer.
 
 Both are hot paths (the success page polls; my orders), so their queries are prepared once per
 process (utils.prepared) and an order's lines come in the same query as the order.
@@ -8,6 +9,8 @@ from django.db.models import Count, F
 from apps.user.models import User
 from utils.prepared import PreparedQuery
 
+from . import providers
+from .constants import PayChannel
 from .models import Order, OrderDetail
 
 _lines_with_order = PreparedQuery(
@@ -78,3 +81,14 @@ def order_page_for_user(*, user, offset: int, limit: int) -> list:
         for order in orders:
             order.line_list = by_order[order.pk]
     return orders
+
+
+def pay_method_list() -> list[dict]:
+    """The enabled pay methods, in the order PAYMENT_PROVIDERS names them (no query).
+
+    Each: buy-now's `pay_type`, the `provider`'s name, the `name` a student reads and the
+    `channels` it takes (the first is its default).
+    """
+    return [{"pay_type": int(pay_type), "provider": provider.name, "name": provider.label,
+             "channels": [PayChannel(channel).value for channel in provider.channels]}
+            for pay_type, provider in providers.enabled().items()]

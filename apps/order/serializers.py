@@ -1,10 +1,10 @@
-"""PayOrderSerializer (buy-now input) and the order output shape."""
+"""PayOrderSerializer (buy-now input), the order output shape and the pay methods on offer."""
 import re
 from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
-from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -75,14 +75,27 @@ class SubjectField(StrictCharField):
 
 
 def _configured_pay_types() -> list[int]:
-    """The pay types of PAYMENT_PROVIDERS as the schema publishes them (read at start-up)."""
+    """The pay types of PAYMENT_PROVIDERS as the schema publishes them."""
     return [int(PAY_TYPE_BY_PROVIDER[name]) for name in settings.PAYMENT_PROVIDERS
             if name in PAY_TYPE_BY_PROVIDER]
 
 
-@extend_schema_field({"type": "integer", "enum": _configured_pay_types()})
 class PayTypeField(StrictIntegerField):
-    """A JSON integer naming an enabled payment method."""
+    """A JSON integer naming an enabled payment method (its schema: PayTypeFieldSchema)."""
+
+
+class PayTypeFieldSchema(OpenApiSerializerFieldExtension):
+    """pay_type's enum: the pay types enabled when the schema is generated.
+
+    Read on each generation, not once at import (the settings of the process that first
+    imported this module): the same in a running site, whose settings do not change, and true
+    in a test that turns a provider on, as buy-now's oneOf below already was.
+    """
+
+    target_class = PayTypeField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "integer", "enum": _configured_pay_types()}
 
 
 @extend_schema_field({"type": "string", "enum": [c.value for c in PayChannel]})
@@ -239,6 +252,18 @@ class PayResultSerializer(serializers.Serializer):
     expire_time = serializers.DateTimeField()
     total_amount = AmountField()
     code_url = serializers.CharField(required=False)
+
+
+class PayMethodSerializer(serializers.Serializer):
+    """One pay method on offer: buy-now's pay_type for it, its provider, its name, its channels."""
+
+    pay_type = serializers.IntegerField(help_text="buy-now's pay_type: 1 支付宝, 2 微信支付")
+    provider = serializers.CharField(help_text='"alipay" / "wechat" (PAYMENT_PROVIDERS)')
+    name = serializers.CharField(help_text="what the student reads: 支付宝, 微信支付")
+    channels = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="buy-now's channel values it takes, the default first: page / wap (支付宝), "
+                  "native / h5 (微信支付)")
 
 
 class PayOrderSchema(OpenApiSerializerExtension):

@@ -4,6 +4,7 @@ from django.urls import path
 from . import apis
 
 urlpatterns = [
+    path("pay-methods/", apis.PayMethodListApi.as_view(), name="order-pay-methods"),
     path("pay/", apis.PayApi.as_view(), name="order-pay"),
     path("success/", apis.PaySuccessApi.as_view(), name="order-success"),
     path("notify/wechat/", apis.WechatNotifyView.as_view(), name="order-notify-wechat"),

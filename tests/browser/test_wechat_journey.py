@@ -159,3 +159,27 @@ def test_inside_wechats_browser_the_phone_is_offered_alipay_instead(browser, sit
         order = Order.objects.get(user__username="xiaoqi")
         assert (order.pay_type, order.channel) == (PayType.ALIPAY, PayChannel.WAP)
         assert page.errors == []
+
+
+def test_with_wechat_pay_off_the_course_page_offers_no_wechat_pay(page, site, sandbox):
+    """PAYMENT_PROVIDERS = Alipay alone (the test settings, production's default): the student
+    who chose 微信支付 on an earlier visit is not offered it, and buys with Alipay."""
+    course = CourseFactory(name="Go 语言入门", price="49.90")
+    UserFactory(username="xiaobai")
+    log_in(page, site, "xiaobai")
+    page.evaluate("localStorage.setItem('luffy.payMethod', 'wechat')")
+    with page.expect_response(re.compile(r"/api/order/pay-methods/$")) as methods:
+        page.goto(f"{site}/course/{course.pk}")
+    assert [m["provider"] for m in methods.value.json()["methods"]] == ["alipay"]
+    expect(page.locator("[data-test=buy-now]")).to_be_visible()
+    expect(page.locator("[data-test=pay-method]")).to_have_count(0)
+    expect(page.locator("body")).not_to_contain_text("微信支付")
+    settled_shot(page, "wechat-05-course-alipay-only")
+
+    with page.expect_response(re.compile(r"/api/order/pay/$")) as answer:
+        page.click("[data-test=buy-now]")
+    assert answer.value.status == 201
+    page.wait_for_url(re.compile(re.escape(sandbox.url)))  # Alipay's cashier
+    expect(page.locator("body")).to_contain_text("¥49.90")
+    order = Order.objects.get(user__username="xiaobai")
+    assert (order.pay_type, order.channel) == (PayType.ALIPAY, PayChannel.PAGE)

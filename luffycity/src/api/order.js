@@ -1,8 +1,15 @@
-// Order endpoints: buy now, pay result poll, my orders, cancel.
+// Order endpoints: the pay methods, buy now, pay result poll, my orders, cancel.
 import http from './http'
 
 export const PAY_TYPE_ALIPAY = 1
 export const PAY_TYPE_WECHAT = 2
+
+/**
+ * The pay methods the shop takes, in the order it offers them →
+ * { methods: [{ pay_type, provider: "alipay" | "wechat", name, channels }] }. Public: no token
+ * is sent (the answer is the same for everyone).
+ */
+export const fetchPayMethods = () => http.get('/order/pay-methods/', { skipAuth: true })
 
 /**
  * Buy now / continue paying → { out_trade_no, pay_url, pay_type, channel, expire_time,

@@ -113,6 +113,9 @@ export function useBuyNow() {
     )
   }
 
+  // The methods the shop takes (once per page load): continuePayment and the picker need them.
+  onMounted(payMethod.load)
+
   // Coming back from the cashier with the Back button may restore this page from the
   // bfcache with the buttons still busy.
   const onPageShow = (event) => {

@@ -1,11 +1,12 @@
-// The student's pay method (支付宝 or 微信支付), remembered in localStorage across visits.
+// The student's pay method (支付宝 or 微信支付): offered only if the shop takes it
+// (GET /api/order/pay-methods/, fetched once), remembered in localStorage across visits.
 import { computed, ref, watch } from 'vue'
 import { defineStore } from 'pinia'
-import { PAY_TYPE_ALIPAY, PAY_TYPE_WECHAT } from '@/api/order'
+import { fetchPayMethods, PAY_TYPE_ALIPAY, PAY_TYPE_WECHAT } from '@/api/order'
 
 export const PAY_METHOD_STORAGE_KEY = 'luffy.payMethod'
 
-/** The methods in the order they are offered; `payType` is the API's `pay_type`. */
+/** The methods this front end knows; `payType` is the API's `pay_type`. */
 export const PAY_METHODS = [
   { value: 'alipay', label: '支付宝', payType: PAY_TYPE_ALIPAY },
   { value: 'wechat', label: '微信支付', payType: PAY_TYPE_WECHAT },
@@ -35,32 +36,66 @@ function writeStorage(value) {
 }
 
 export const usePayMethodStore = defineStore('payMethod', () => {
-  const method = ref(readStorage())
-  // Methods the backend refused (a provider switched off there). Kept for this page load only,
-  // so a provider switched on again is offered after a reload.
+  // What the student chose last (kept even while that method is off: it comes back with it).
+  const preferred = ref(readStorage())
+  // The methods the shop takes, in its order; null until known (loading, or the fetch failed:
+  // then every known method is offered and buy-now's 400 tells the rest).
+  const enabled = ref(null)
+  // Settled: the pay methods answered, or failed to. The picker waits for it (no flicker).
+  const ready = ref(false)
+  // Methods the backend refused at buy-now (switched off since the list was read, or the list
+  // could not be read). Kept for this page load only.
   const unavailable = ref([])
 
-  const current = computed(() => payMethodOf(method.value))
-  const isAvailable = (value) => !unavailable.value.includes(value)
+  /** The methods the shop offers, in its order: [{ value, label, payType }]. */
+  const offered = computed(() =>
+    (enabled.value ?? PAY_METHODS.map((method) => method.value)).map(payMethodOf).filter(Boolean),
+  )
+  /** On offer and not refused since. */
+  const isAvailable = (value) =>
+    !unavailable.value.includes(value) && offered.value.some((method) => method.value === value)
 
-  /** Picks a method; false for an unknown or refused one. */
+  /** The method buy-now uses: the remembered one if available, else the shop's first. */
+  const method = computed(() => {
+    if (isAvailable(preferred.value)) return preferred.value
+    return offered.value.find((candidate) => isAvailable(candidate.value))?.value ?? preferred.value
+  })
+  const current = computed(() => payMethodOf(method.value))
+
+  /** Picks a method; false for an unknown one or one not on offer. */
   function choose(value) {
-    if (!payMethodOf(value) || !isAvailable(value)) return false
-    method.value = value
+    if (!isAvailable(value)) return false
+    preferred.value = value
     return true
   }
 
-  /** The backend refused `value`: stop offering it and fall back to one still on offer. */
+  /** The backend refused `value`: it stays shown, disabled; `method` falls back to another. */
   function markUnavailable(value) {
-    if (!isAvailable(value)) return
-    unavailable.value = [...unavailable.value, value]
-    if (method.value === value) {
-      const other = PAY_METHODS.find((candidate) => isAvailable(candidate.value))
-      if (other) method.value = other.value
+    if (!unavailable.value.includes(value)) unavailable.value = [...unavailable.value, value]
+  }
+
+  let loading = null
+  /** Reads the methods the shop takes, once per page load (a failed read is tried again). */
+  function load() {
+    loading ||= read().then((done) => {
+      if (!done) loading = null // every known method is on offer meanwhile
+    })
+    return loading
+  }
+
+  async function read() {
+    try {
+      const { methods } = await fetchPayMethods()
+      enabled.value = methods.map((entry) => entry.provider).filter((value) => payMethodOf(value))
+      return true
+    } catch {
+      return false
+    } finally {
+      ready.value = true
     }
   }
 
-  watch(method, writeStorage)
+  watch(preferred, writeStorage)
 
-  return { method, current, unavailable, isAvailable, choose, markUnavailable }
+  return { method, current, offered, enabled, ready, unavailable, isAvailable, choose, markUnavailable, load }
 })

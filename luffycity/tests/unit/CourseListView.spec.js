@@ -8,7 +8,7 @@ vi.mock('element-plus', async (importOriginal) => ({
   ElMessage: { warning: vi.fn(), error: vi.fn(), success: vi.fn(), closeAll: vi.fn() },
 }))
 vi.mock('@/api/course', () => ({ fetchCourse: vi.fn(), fetchCourses: vi.fn() }))
-vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, createPayment: vi.fn() }))
+vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, createPayment: vi.fn(), fetchPayMethods: vi.fn() }))
 vi.mock('@/utils/navigation', async (importOriginal) => ({
   ...(await importOriginal()),
   goToExternal: vi.fn(),
@@ -16,7 +16,7 @@ vi.mock('@/utils/navigation', async (importOriginal) => ({
 
 const { ElMessage } = await import('element-plus')
 const { fetchCourses } = await import('@/api/course')
-const { createPayment } = await import('@/api/order')
+const { createPayment, fetchPayMethods } = await import('@/api/order')
 const { goToExternal } = await import('@/utils/navigation')
 const { default: router } = await import('@/router')
 const { useUserStore } = await import('@/stores/user')
@@ -115,6 +115,26 @@ describe('CourseListView', () => {
     })
     expect(usePayDialogStore().qrPayment).toEqual(answer)
     expect(localStorage.getItem(PAY_METHOD_STORAGE_KEY)).toBe('wechat')
+  })
+
+  it('offers no picker in the selection bar when the shop takes Alipay alone, and pays with it', async () => {
+    useUserStore().setSession({ token: 't', refresh: 'r', username: 'alex' })
+    localStorage.setItem(PAY_METHOD_STORAGE_KEY, 'wechat')
+    fetchPayMethods.mockResolvedValue({
+      status: 0,
+      methods: [{ pay_type: 1, provider: 'alipay', name: '支付宝', channels: ['page', 'wap'] }],
+    })
+    fetchCourses.mockResolvedValue(page([python, vue]))
+    createPayment.mockResolvedValue({ status: 0, out_trade_no: 'A1', pay_url: 'http://pay/x' })
+    const wrapper = await mountList()
+    await select(wrapper, 1)
+
+    const bar = wrapper.get('[data-test="selection-bar"]')
+    expect(bar.find('[data-test="pay-method"]').exists()).toBe(false)
+    await bar.get('[data-test="checkout"]').trigger('click')
+    await flushPromises()
+    expect(createPayment).toHaveBeenCalledWith(expect.objectContaining({ pay_type: 1, channel: 'page' }))
+    expect(goToExternal).toHaveBeenCalledWith('http://pay/x')
   })
 
   it('unselecting removes a course from the bar; 立即购买 still buys one course', async () => {

@@ -7,7 +7,7 @@ vi.mock('element-plus', async (importOriginal) => ({
   ElMessage: { warning: vi.fn(), error: vi.fn(), success: vi.fn(), closeAll: vi.fn() },
   ElMessageBox: { confirm: vi.fn() },
 }))
-vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, fetchOrders: vi.fn(), cancelOrder: vi.fn(), createPayment: vi.fn() }))
+vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, fetchOrders: vi.fn(), cancelOrder: vi.fn(), createPayment: vi.fn(), fetchPayMethods: vi.fn() }))
 vi.mock('@/utils/navigation', async (importOriginal) => ({
   ...(await importOriginal()),
   goToExternal: vi.fn(),

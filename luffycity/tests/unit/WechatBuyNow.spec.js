@@ -10,7 +10,7 @@ vi.mock('element-plus', async (importOriginal) => ({
   ElMessage: { warning: vi.fn(), error: vi.fn(), success: vi.fn(), closeAll: vi.fn() },
 }))
 vi.mock('@/api/course', () => ({ fetchCourse: vi.fn(), fetchCourses: vi.fn() }))
-vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, createPayment: vi.fn() }))
+vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, createPayment: vi.fn(), fetchPayMethods: vi.fn() }))
 vi.mock('@/utils/navigation', async (importOriginal) => ({
   ...(await importOriginal()),
   goToExternal: vi.fn(),
@@ -18,7 +18,7 @@ vi.mock('@/utils/navigation', async (importOriginal) => ({
 
 const { ElMessage } = await import('element-plus')
 const { fetchCourse } = await import('@/api/course')
-const { createPayment } = await import('@/api/order')
+const { createPayment, fetchPayMethods } = await import('@/api/order')
 const { goToExternal } = await import('@/utils/navigation')
 const { default: router } = await import('@/router')
 const { useUserStore } = await import('@/stores/user')
@@ -74,6 +74,13 @@ describe('buying with WeChat Pay', () => {
     setActivePinia(pinia)
     useUserStore().setSession({ token: 't', refresh: 'r', username: 'alex' })
     fetchCourse.mockResolvedValue({ status: 0, course })
+    fetchPayMethods.mockResolvedValue({
+      status: 0,
+      methods: [
+        { pay_type: 1, provider: 'alipay', name: '支付宝', channels: ['page', 'wap'] },
+        { pay_type: 2, provider: 'wechat', name: '微信支付', channels: ['native', 'h5'] },
+      ],
+    })
   })
   afterEach(() => {
     vi.unstubAllGlobals()
