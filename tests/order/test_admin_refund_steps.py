@@ -196,3 +196,19 @@ def test_the_refund_service_itself_refuses_a_processing_line(wechat_paid, one_li
     with pytest.raises(Conflict, match="正在退款中"):
         order_refund(order=wechat_paid, line_ids=[one_line_processing.pk], actor="second")
     assert len(wechat_paid.asked) == 1
+
+
+def test_a_refund_while_its_provider_is_switched_off_says_so_and_refunds_nothing(
+        admin_client, wechat_paid, settings):
+    settings.PAYMENT_PROVIDERS = ["alipay"]
+    line = wechat_paid.lines.order_by("pk").first()
+    before = snapshot(wechat_paid)
+
+    done = step(admin_client, wechat_paid, confirm="yes", lines=[line.pk])
+
+    messages = " ".join(re.findall(r'<li class="(?:error|warning|success|info)">(.*?)</li>', done))
+    assert "微信支付未启用（PAYMENT_PROVIDERS）" in messages and "pay_type" not in messages
+    assert wechat_paid.asked == []
+    line.refresh_from_db()
+    assert not line.is_refunded and line.refund_status == RefundStatus.NONE
+    assert snapshot(wechat_paid)[:2] == before[:2]

@@ -20,8 +20,9 @@ class ProviderDisabled(ProviderError):
     """The pay type is not among PAYMENT_PROVIDERS: nothing can be asked of it here."""
 
     def __init__(self, pay_type):
-        super().__init__("provider_disabled", f"pay_type {pay_type} is not enabled",
-                         unknown=True)
+        # Read by staff (admin messages, events): the method's name where the pay type is one.
+        name = PayType(pay_type).label if pay_type in PayType.values else f"pay_type {pay_type}"
+        super().__init__("provider_disabled", f"{name}未启用（PAYMENT_PROVIDERS）", unknown=True)
 
 
 def _classes() -> dict:
