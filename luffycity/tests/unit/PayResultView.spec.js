@@ -237,6 +237,8 @@ describe('PayResultView', () => {
         channel: 'h5',
       })
       expect(goToExternal).toHaveBeenCalledWith(h5Url)
+      // Leaving for WeChat: 已完成支付 cannot start a poll under the departing page.
+      expect(wrapper.get('[data-test="pay-result-wechat-done"]').attributes('disabled')).toBeDefined()
     })
 
     it('says so when 已完成支付 still finds no money, and asks again', async () => {
