@@ -1,13 +1,15 @@
-"""A student pays by WeChat Pay in Chromium: the QR dialog at a desktop, the H5 page on a phone,
-and inside WeChat's own browser the notice that offers Alipay instead."""
+"""A student pays by WeChat Pay in Chromium: the QR dialog at a desktop, the H5 page on a phone
+(paying, or cancelling and being asked on return), and inside WeChat's own browser the notice
+that offers Alipay instead."""
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
 
 from apps.course.models import UserCourse
 from apps.order.constants import OrderStatus, PayChannel, PayType
-from apps.order.models import Order
+from apps.order.models import Order, PaymentEvent
 from tests.browser.conftest import checked_page, fill, shot
 from tests.factories import CourseFactory, UserFactory
 
@@ -136,6 +138,46 @@ def test_a_phone_pays_on_wechats_h5_page_and_comes_back_paid(phone, site, wechat
     order = Order.objects.get(user__username="xiaoxin")
     assert (order.pay_type, order.channel) == (PayType.WECHAT, PayChannel.H5)
     assert order.order_status == OrderStatus.PAID
+    assert phone.errors == []
+
+
+def test_a_phone_that_cancels_at_h5_is_asked_at_once_and_can_pay_again(phone, site, wechat_shop):
+    course = CourseFactory(name="Django 进阶", price="59.00")
+    UserFactory(username="xiaoyu")
+    log_in(phone, site, "xiaoyu", tap=True)
+    phone.goto(f"{site}/course/{course.pk}")
+    phone.locator("[data-test=pay-method-wechat]").tap()
+    phone.locator("[data-test=buy-now]").tap()
+    phone.wait_for_url(re.compile(re.escape(wechat_shop.url) + r"/wechat/h5/"))
+    order = Order.objects.get(user__username="xiaoyu")
+
+    # WeChat's redirect says nothing: the page asks after one poll, not after a minute.
+    phone.get_by_role("button", name="取消").tap()
+    phone.wait_for_url(re.compile(r"/course/paysuccess\?out_trade_no=\w+&via=wechat_h5$"))
+    returned = time.monotonic()
+    status = phone.locator("[data-test=pay-result-status]")
+    expect(status).to_have_text("请确认微信支付是否已完成", timeout=5000)
+    assert time.monotonic() - returned < 5
+    expect(phone.locator("[data-test=pay-result-confirm]")).to_contain_text("已完成支付")
+    expect(phone.locator("[data-test=pay-result-wechat-done]")).to_have_text("已完成支付")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    settled_shot(phone, "37-phone-wechat-h5-confirm")
+    order.refresh_from_db()
+    assert order.order_status == OrderStatus.UNPAID  # the question changes nothing
+    assert PaymentEvent.objects.filter(order=order, kind="query", provider="wechat").exists()
+
+    # 重新支付: the same order, at a fresh h5_url; paid there, the page ends 支付成功.
+    phone.locator("[data-test=pay-result-wechat-repay]").tap()
+    phone.wait_for_url(re.compile(re.escape(wechat_shop.url) + r"/wechat/h5/"))
+    expect(phone.locator(".amount")).to_have_text("¥59.00")
+    phone.get_by_role("button", name="确认支付").tap()
+    phone.wait_for_url(re.compile(r"/course/paysuccess\?out_trade_no=\w+&via=wechat_h5$"))
+    expect(status).to_have_text("支付成功")
+    expect(phone.locator("[data-test=pay-result-out-trade-no]")).to_have_text(order.out_trade_no)
+    assert Order.objects.filter(user__username="xiaoyu").count() == 1
+    order.refresh_from_db()
+    assert order.order_status == OrderStatus.PAID
+    assert UserCourse.objects.filter(user=order.user, course=course).exists()
     assert phone.errors == []
 
 

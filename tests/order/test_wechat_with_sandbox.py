@@ -77,13 +77,40 @@ def test_h5_checkout_returns_the_phone_to_the_result_page_and_ends_paid(wechat_s
     bought = buy(student_api, courses[:1], channel="h5")
     assert bought["channel"] == "h5" and "code_url" not in bought
     query = parse_qs(urlsplit(bought["pay_url"]).query)
-    result_page = f"{live_server.url}/course/paysuccess?out_trade_no={bought['out_trade_no']}"
+    # Marked as WeChat's H5 return: the page then asks the buyer instead of waiting a minute.
+    result_page = (f"{live_server.url}/course/paysuccess?out_trade_no={bought['out_trade_no']}"
+                   "&via=wechat_h5")
     assert query["redirect_url"] == [result_page]
     assert wechat_shop.get(bought["pay_url"])[0] == 200
 
     page = bought["pay_url"].split("?")[0]
     status, headers, _ = wechat_shop.press(f"{page}/pay", redirect_url=result_page)
     assert status == 302 and headers["Location"] == result_page
+    wechat_shop.wait_for(lambda: paid(bought["out_trade_no"]), message="the notify")
+
+
+def test_after_cancelling_at_h5_the_first_poll_asks_wechat_and_leaves_the_order_open(
+        wechat_shop, student_api, courses):
+    # The result page asks the buyer at once when this one poll says "not paid": it must be
+    # WeChat's answer (not just our own unpaid row), and `via` must change nothing.
+    bought = buy(student_api, courses[:1], channel="h5")
+    result_page = parse_qs(urlsplit(bought["pay_url"]).query)["redirect_url"][0]
+    wechat_shop.press(f"{bought['pay_url'].split('?')[0]}/cancel", redirect_url=result_page)
+    return_params = dict(parse_qs(urlsplit(result_page).query, strict_parsing=True))
+    assert return_params == {"out_trade_no": [bought["out_trade_no"]], "via": ["wechat_h5"]}
+
+    answer = student_api.get("/api/order/success/",
+                             {key: value[0] for key, value in return_params.items()}).json()
+    assert answer["status"] == 1 and answer["order"]["order_status"] == OrderStatus.UNPAID
+    assert answer["order"]["pay_type"] == 2
+    assert PaymentEvent.objects.filter(order=order_of(bought["out_trade_no"]), kind="query",
+                                       outcome="wait_buyer_pay").count() == 1
+    assert wechat_shop.trade(bought["out_trade_no"])["state"] == "NOTPAY"
+
+    # Paying the same order after all (重新支付 → a fresh h5_url) still settles it.
+    again = buy(student_api, courses[:1], channel="h5")
+    assert again["out_trade_no"] == bought["out_trade_no"]
+    wechat_shop.press(f"{again['pay_url'].split('?')[0]}/pay")
     wechat_shop.wait_for(lambda: paid(bought["out_trade_no"]), message="the notify")
 
 

@@ -47,6 +47,8 @@ _REFUND_STATES = {"SUCCESS": RefundState.REFUNDED, "PROCESSING": RefundState.PRO
                   "ABNORMAL": RefundState.FAILED, "CLOSED": RefundState.FAILED}
 # lib/wx_pay's refusal reasons in the shop's outcome words.
 _REFUSALS = {"foreign_appid": Outcome.FOREIGN_APP_ID, "malformed": Outcome.UNPARSABLE}
+# Marks the result page's URL as WeChat's H5 return (luffycity/src/composables/usePayResult.js).
+H5_RETURN_VIA = "wechat_h5"
 
 
 def wechat_config() -> WechatPayConfig:
@@ -124,9 +126,11 @@ class WechatProvider(PaymentProvider):
                       total_fen=yuan_to_fen(order.total_amount), time_expire=order.expire_time)
         if channel == PayChannel.H5:
             h5_url = _calling(client.h5, **fields, payer_client_ip=client_ip or "127.0.0.1")
-            # WeChat sends the phone's browser back here after paying (or giving up).
-            result = (f"{settings.WECHATPAY_REDIRECT_URL}?"
-                      f"{urlencode({'out_trade_no': order.out_trade_no})}")
+            # WeChat sends the phone's browser back here whether the buyer paid, cancelled or
+            # closed its page, and says nothing about which. `via` lets the result page ask the
+            # buyer (WeChat's H5 guidance) instead of waiting: it only changes the page's words.
+            result = f"{settings.WECHATPAY_REDIRECT_URL}?" + urlencode(
+                {"out_trade_no": order.out_trade_no, "via": H5_RETURN_VIA})
             return Checkout(pay_url=f"{h5_url}&redirect_url={quote(result, safe='')}")
         code_url = _calling(client.native, **fields)
         return Checkout(pay_url=code_url, code_url=code_url)

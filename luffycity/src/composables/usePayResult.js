@@ -1,6 +1,6 @@
 // The pay result page's logic: read Alipay's return parameters and poll the backend.
 import { ref, watch } from 'vue'
-import { fetchOrder, fetchPayResult } from '@/api/order'
+import { fetchOrder, fetchPayResult, PAY_TYPE_WECHAT } from '@/api/order'
 import { isRefunded, ORDER_CANCELLED, ORDER_PAID, ORDER_TIMED_OUT } from '@/utils/order'
 import { usePolling } from './usePolling'
 
@@ -8,6 +8,8 @@ import { usePolling } from './usePolling'
 const FINAL_HTTP_STATUSES = [403, 404]
 /** Closed without payment: nothing will pay them unless Alipay says it was paid after all. */
 const CLOSED_STATUSES = [ORDER_CANCELLED, ORDER_TIMED_OUT]
+/** `via` of the redirect_url WeChat's H5 cashier returns to (apps/order/providers/wechat.py). */
+export const WECHAT_H5_RETURN = 'wechat_h5'
 
 /** "?a=1&b=x%20y" → { a: '1', b: 'x y' } (decoded; the last one wins for repeated keys). */
 export function parseReturnParams(search) {
@@ -23,14 +25,23 @@ export function parseReturnParams(search) {
  * 'paid' | 'refunded' (paid, then money given back) | 'closed' (cancelled or timed out, not
  * paid) | 'timeout' (gave up) | 'unknown' (no such order of ours) | 'error';
  * or 'cancelled' / 'missing' without polling. `retryable` says whether asking again may help.
+ *
+ * Back from WeChat's H5 cashier (`via=wechat_h5`), which returns whether the student paid or
+ * not: the first "not paid" (the backend has just asked WeChat) turns into 'confirm', which
+ * asks the student (WeChat's H5 guidance) instead of polling a minute. `confirmPaid()` (已完成
+ * 支付) polls again for `recheckAttempts` tries, then asks again with `notFoundYet` set.
  */
-export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {}) {
+export function usePayResult(search, { interval = 2000, maxAttempts = 30, recheckAttempts = 5 } = {}) {
   const params = parseReturnParams(search)
   const outTradeNo = params.out_trade_no || ''
+  // Wording only: a signed (Alipay) return, or an order not paid by WeChat, ignores it.
+  const backFromWechatH5 = params.via === WECHAT_H5_RETURN && !params.sign
   const state = ref('checking')
   const order = ref(null)
   const errorMessage = ref('')
   const retryable = ref(true)
+  const notFoundYet = ref(false)
+  let rechecking = false // the student said 已完成支付: poll a short while before asking again
 
   const paidState = (paidOrder) => (isRefunded(paidOrder) ? 'refunded' : 'paid')
 
@@ -41,7 +52,7 @@ export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {})
   }
 
   const polling = usePolling(
-    async () => {
+    async (attempt) => {
       let data
       try {
         data = await fetchPayResult(params) // every return parameter, verbatim
@@ -59,6 +70,13 @@ export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {})
       if (CLOSED_STATUSES.includes(data.order?.order_status) && !params.sign) {
         state.value = 'closed'
         return true
+      }
+      if (backFromWechatH5 && data.order?.pay_type === PAY_TYPE_WECHAT) {
+        if (!rechecking || attempt >= recheckAttempts) {
+          notFoundYet.value = rechecking
+          state.value = 'confirm'
+          return true
+        }
       }
       state.value = 'pending'
       return false
@@ -85,6 +103,8 @@ export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {})
   function start() {
     errorMessage.value = ''
     retryable.value = true
+    rechecking = false
+    notFoundYet.value = false
     if (!outTradeNo) {
       state.value = 'missing'
       return
@@ -93,6 +113,14 @@ export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {})
       showCancelled()
       return
     }
+    state.value = 'checking'
+    polling.start()
+  }
+
+  /** 已完成支付: ask the backend (and so WeChat) again now, and for a short while. */
+  function confirmPaid() {
+    if (state.value !== 'confirm') return
+    rechecking = true
     state.value = 'checking'
     polling.start()
   }
@@ -112,8 +140,10 @@ export function usePayResult(search, { interval = 2000, maxAttempts = 30 } = {})
     order,
     errorMessage,
     retryable,
+    notFoundYet,
     attempts: polling.attempts,
     start,
+    confirmPaid,
     stop: polling.stop,
   }
 }

@@ -4,8 +4,14 @@ import { createPinia, setActivePinia } from 'pinia'
 import { ApiError } from '@/api/http'
 
 vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, fetchPayResult: vi.fn(), fetchOrder: vi.fn(), createPayment: vi.fn() }))
+vi.mock('@/utils/navigation', async (importOriginal) => ({
+  ...(await importOriginal()),
+  goToExternal: vi.fn(),
+}))
 
-const { fetchPayResult, fetchOrder } = await import('@/api/order')
+const { fetchPayResult, fetchOrder, createPayment } = await import('@/api/order')
+const { goToExternal } = await import('@/utils/navigation')
+const { NARROW_QUERY, TOUCH_QUERY } = await import('@/composables/usePayChannel')
 const { default: router } = await import('@/router')
 const { useUserStore } = await import('@/stores/user')
 const { default: PayResultView } = await import('@/views/PayResultView.vue')
@@ -176,6 +182,84 @@ describe('PayResultView', () => {
     expect(wrapper.find('[data-test="pay-result-my-orders"]').exists()).toBe(true)
     expect(wrapper.find('[data-test="pay-result-continue-pay"]').exists()).toBe(false)
     expect(fetchPayResult).toHaveBeenCalledTimes(1)
+  })
+
+  describe('back from WeChat H5 (via=wechat_h5)', () => {
+    const H5_RETURN = '/course/paysuccess?out_trade_no=W20261204N1&via=wechat_h5'
+    const wechatOrder = { ...order, out_trade_no: 'W20261204N1', pay_type: 2, channel: 'h5' }
+    const unpaid = { status: 1, msg: '暂未收到付款', order: { ...wechatOrder, order_status: 0, trade_no: null } }
+
+    afterEach(() => vi.unstubAllGlobals())
+
+    it('asks 请确认微信支付是否已完成 after one unpaid poll, with both ways on and no spinner', async () => {
+      fetchPayResult.mockResolvedValue(unpaid)
+      const wrapper = await mountAt(H5_RETURN)
+
+      expect(text(wrapper, 'pay-result-status')).toBe('请确认微信支付是否已完成')
+      expect(wrapper.get('[data-test="pay-result-status"]').classes()).toContain('pay-result__status--confirm')
+      expect(text(wrapper, 'pay-result-confirm')).toContain('已完成支付')
+      expect(text(wrapper, 'pay-result-wechat-done')).toBe('已完成支付')
+      expect(text(wrapper, 'pay-result-wechat-repay')).toBe('遇到问题，重新支付')
+      expect(wrapper.find('.is-loading').exists()).toBe(false)
+      expect(wrapper.text()).not.toContain('确认中')
+      expect(wrapper.find('[data-test="pay-result-my-orders"]').exists()).toBe(true)
+      expect(wrapper.find('[data-test="pay-result-continue-pay"]').exists()).toBe(false)
+      expect(fetchPayResult).toHaveBeenCalledTimes(1)
+    })
+
+    it('已完成支付 asks again and shows 支付成功 once paid', async () => {
+      fetchPayResult.mockResolvedValueOnce(unpaid).mockResolvedValueOnce({ status: 0, msg: '支付成功', order: wechatOrder })
+      const wrapper = await mountAt(H5_RETURN)
+      await wrapper.get('[data-test="pay-result-wechat-done"]').trigger('click')
+      await flushPromises()
+
+      expect(fetchPayResult).toHaveBeenCalledTimes(2)
+      expect(text(wrapper, 'pay-result-status')).toBe('支付成功')
+      expect(wrapper.find('[data-test="pay-result-wechat-repay"]').exists()).toBe(false)
+      expect(wrapper.find('[data-test="start-learning"]').exists()).toBe(true)
+    })
+
+    it("遇到问题，重新支付 continues the same order to a fresh h5_url on a phone", async () => {
+      const matching = new Set([NARROW_QUERY, TOUCH_QUERY])
+      vi.stubGlobal('matchMedia', (query) => ({ matches: matching.has(query), addEventListener() {}, removeEventListener() {} }))
+      fetchPayResult.mockResolvedValue(unpaid)
+      const h5Url = 'http://127.0.0.1:8002/wechat/h5/W20261204N1?prepay_id=y&redirect_url=x'
+      createPayment.mockResolvedValue({ status: 0, out_trade_no: 'W20261204N1', pay_type: 2, channel: 'h5', pay_url: h5Url })
+      const wrapper = await mountAt(H5_RETURN)
+      await wrapper.get('[data-test="pay-result-wechat-repay"]').trigger('click')
+      await flushPromises()
+
+      expect(createPayment).toHaveBeenCalledWith({
+        subject: 'Python',
+        total_amount: '198.00',
+        courses: [1, 2],
+        pay_type: 2,
+        channel: 'h5',
+      })
+      expect(goToExternal).toHaveBeenCalledWith(h5Url)
+      // Leaving for WeChat: 已完成支付 cannot start a poll under the departing page.
+      expect(wrapper.get('[data-test="pay-result-wechat-done"]').attributes('disabled')).toBeDefined()
+    })
+
+    it('says so when 已完成支付 still finds no money, and asks again', async () => {
+      vi.useFakeTimers()
+      try {
+        fetchPayResult.mockResolvedValue(unpaid)
+        const wrapper = await mountAt(H5_RETURN)
+        await wrapper.get('[data-test="pay-result-wechat-done"]').trigger('click')
+        await vi.advanceTimersByTimeAsync(0)
+        expect(text(wrapper, 'pay-result-status')).toBe('确认中…')
+        await vi.advanceTimersByTimeAsync(2000 * 4)
+        await flushPromises()
+
+        expect(fetchPayResult).toHaveBeenCalledTimes(6)
+        expect(text(wrapper, 'pay-result-status')).toBe('请确认微信支付是否已完成')
+        expect(text(wrapper, 'pay-result-confirm')).toContain('暂未查到这笔付款')
+        expect(wrapper.find('[data-test="pay-result-wechat-repay"]').exists()).toBe(true)
+      } finally {
+        vi.useRealTimers()
+      }
+    })
   })
 
   it('still says 支付已取消 when the order lookup fails for a network error', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ApiError } from '@/api/http'
 
-vi.mock('@/api/order', () => ({ fetchPayResult: vi.fn(), fetchOrder: vi.fn() }))
+vi.mock('@/api/order', () => ({ PAY_TYPE_ALIPAY: 1, PAY_TYPE_WECHAT: 2, fetchPayResult: vi.fn(), fetchOrder: vi.fn() }))
 
 const orderApi = await import('@/api/order')
 const { parseReturnParams, usePayResult } = await import('@/composables/usePayResult')
@@ -188,6 +188,127 @@ describe('usePayResult', () => {
     result.start()
     expect(result.state.value).toBe('missing')
     expect(orderApi.fetchPayResult).not.toHaveBeenCalled()
+  })
+})
+
+describe('usePayResult back from WeChat H5 (via=wechat_h5)', () => {
+  const H5_RETURN = '?out_trade_no=W20261204N1&via=wechat_h5'
+  const wechatOrder = { ...paidOrder, out_trade_no: 'W20261204N1', pay_type: 2, channel: 'h5' }
+  const wechatUnpaid = { status: 1, msg: '暂未收到付款', order: { ...wechatOrder, order_status: 0, trade_no: null } }
+  const wechatPaid = { status: 0, msg: '支付成功', order: wechatOrder }
+
+  beforeEach(() => vi.useFakeTimers())
+  afterEach(() => vi.useRealTimers())
+
+  /** The page opened at `search`, once the first poll has answered. */
+  async function returnedTo(search = H5_RETURN, options = undefined) {
+    const result = usePayResult(search, options)
+    result.start()
+    await vi.advanceTimersByTimeAsync(0)
+    return result
+  }
+
+  it('asks the student at once when the first poll says unpaid, and stops polling', async () => {
+    orderApi.fetchPayResult.mockResolvedValue(wechatUnpaid)
+    const result = usePayResult(H5_RETURN)
+    result.start()
+    expect(result.state.value).toBe('checking')
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(result.state.value).toBe('confirm')
+    expect(result.notFoundYet.value).toBe(false)
+    expect(result.order.value.out_trade_no).toBe('W20261204N1') // for 重新支付
+    expect(orderApi.fetchPayResult).toHaveBeenCalledWith({ out_trade_no: 'W20261204N1', via: 'wechat_h5' })
+    await vi.advanceTimersByTimeAsync(60000)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(1)
+    expect(result.state.value).toBe('confirm') // never the one-minute 'timeout'
+  })
+
+  it('shows paid when the first poll finds the money', async () => {
+    orderApi.fetchPayResult.mockResolvedValue(wechatPaid)
+    const result = await returnedTo()
+    expect(result.state.value).toBe('paid')
+  })
+
+  it.each([2, 3])('keeps the final "closed" state for an order closed unpaid (status %i)', async (orderStatus) => {
+    orderApi.fetchPayResult.mockResolvedValue({ ...wechatUnpaid, order: { ...wechatUnpaid.order, order_status: orderStatus } })
+    const result = await returnedTo()
+    expect(result.state.value).toBe('closed')
+  })
+
+  it('keeps the final "unknown" state for an order that is not ours', async () => {
+    orderApi.fetchPayResult.mockRejectedValue(new ApiError('订单不存在', { httpStatus: 404, status: 1 }))
+    const result = await returnedTo()
+    expect(result.state.value).toBe('unknown')
+  })
+
+  it('已完成支付 polls again now and ends paid when the money arrives', async () => {
+    orderApi.fetchPayResult
+      .mockResolvedValueOnce(wechatUnpaid)
+      .mockResolvedValueOnce(wechatUnpaid)
+      .mockResolvedValueOnce(wechatPaid)
+    const result = await returnedTo()
+    expect(result.state.value).toBe('confirm')
+
+    result.confirmPaid()
+    expect(result.state.value).toBe('checking')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(2) // at once, not after an interval
+    expect(result.state.value).toBe('pending') // still polling a while: no question yet
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(result.state.value).toBe('paid')
+  })
+
+  it('已完成支付 without money: polls recheckAttempts times, then asks again saying so', async () => {
+    orderApi.fetchPayResult.mockResolvedValue(wechatUnpaid)
+    const result = await returnedTo(H5_RETURN, { interval: 2000, recheckAttempts: 5 })
+    result.confirmPaid()
+
+    await vi.advanceTimersByTimeAsync(2000 * 3)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(5)
+    expect(result.state.value).toBe('pending')
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(6)
+    expect(result.state.value).toBe('confirm')
+    expect(result.notFoundYet.value).toBe(true)
+    await vi.advanceTimersByTimeAsync(60000)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(6)
+
+    result.start() // a fresh look (e.g. 重新查询 after an error) asks plainly again
+    await vi.advanceTimersByTimeAsync(0)
+    expect(result.state.value).toBe('confirm')
+    expect(result.notFoundYet.value).toBe(false)
+  })
+
+  it('confirmPaid does nothing unless the page is asking', async () => {
+    orderApi.fetchPayResult.mockResolvedValue(wechatPaid)
+    const result = await returnedTo()
+    result.confirmPaid()
+    await vi.advanceTimersByTimeAsync(10000)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(1)
+    expect(result.state.value).toBe('paid')
+  })
+
+  it('ignores the marker for an order not paid by WeChat: it keeps polling as before', async () => {
+    orderApi.fetchPayResult.mockResolvedValue({ ...wechatUnpaid, order: { ...wechatUnpaid.order, pay_type: 1 } })
+    const result = await returnedTo()
+    expect(result.state.value).toBe('pending')
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(2)
+  })
+
+  it("ignores the marker on Alipay's signed return", async () => {
+    orderApi.fetchPayResult.mockResolvedValue({ ...wechatUnpaid, order: { ...wechatUnpaid.order, pay_type: 2 } })
+    const result = await returnedTo(`${SEARCH}&via=wechat_h5`)
+    expect(result.state.value).toBe('pending')
+  })
+
+  it('without the marker a WeChat order is polled as before (the QR dialog hands over this way)', async () => {
+    orderApi.fetchPayResult.mockResolvedValue(wechatUnpaid)
+    const result = await returnedTo('?out_trade_no=W20261204N1')
+    expect(result.state.value).toBe('pending')
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(orderApi.fetchPayResult).toHaveBeenCalledTimes(2)
   })
 })
 
