@@ -89,6 +89,16 @@ def test_h5_checkout_returns_the_phone_to_the_result_page_and_ends_paid(wechat_s
     wechat_shop.wait_for(lambda: paid(bought["out_trade_no"]), message="the notify")
 
 
+def test_a_configured_return_url_with_a_query_of_its_own_keeps_it(wechat_shop, student_api,
+                                                                   courses, settings):
+    settings.WECHATPAY_REDIRECT_URL = "https://shop.example/course/paysuccess?from=h5&via=x"
+    bought = buy(student_api, courses[:1], channel="h5")
+    result_page = parse_qs(urlsplit(bought["pay_url"]).query)["redirect_url"][0]
+    assert result_page.startswith("https://shop.example/course/paysuccess?")
+    assert parse_qs(urlsplit(result_page).query, strict_parsing=True) == {
+        "from": ["h5"], "out_trade_no": [bought["out_trade_no"]], "via": ["wechat_h5"]}
+
+
 def test_after_cancelling_at_h5_the_first_poll_asks_wechat_and_leaves_the_order_open(
         wechat_shop, student_api, courses):
     # The result page asks the buyer at once when this one poll says "not paid": it must be

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -49,6 +49,13 @@ _REFUND_STATES = {"SUCCESS": RefundState.REFUNDED, "PROCESSING": RefundState.PRO
 _REFUSALS = {"foreign_appid": Outcome.FOREIGN_APP_ID, "malformed": Outcome.UNPARSABLE}
 # Marks the result page's URL as WeChat's H5 return (luffycity/src/composables/usePayResult.js).
 H5_RETURN_VIA = "wechat_h5"
+
+
+def _with_query(url, **params):
+    """`url` with `params` added to its query (a configured URL may carry one of its own)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    return urlunsplit(parts._replace(query=urlencode([*query, *params.items()])))
 
 
 def wechat_config() -> WechatPayConfig:
@@ -129,8 +136,8 @@ class WechatProvider(PaymentProvider):
             # WeChat sends the phone's browser back here whether the buyer paid, cancelled or
             # closed its page, and says nothing about which. `via` lets the result page ask the
             # buyer (WeChat's H5 guidance) instead of waiting: it only changes the page's words.
-            result = f"{settings.WECHATPAY_REDIRECT_URL}?" + urlencode(
-                {"out_trade_no": order.out_trade_no, "via": H5_RETURN_VIA})
+            result = _with_query(settings.WECHATPAY_REDIRECT_URL,
+                                 out_trade_no=order.out_trade_no, via=H5_RETURN_VIA)
             return Checkout(pay_url=f"{h5_url}&redirect_url={quote(result, safe='')}")
         code_url = _calling(client.native, **fields)
         return Checkout(pay_url=code_url, code_url=code_url)
