@@ -15,6 +15,7 @@ const { fetchCourses } = await import('@/api/course')
 const { fetchPayResult } = await import('@/api/order')
 const { default: router } = await import('@/router')
 const { usePayDialogStore } = await import('@/stores/payDialog')
+const { usePayMethodStore } = await import('@/stores/payMethod')
 const { default: App } = await import('@/App.vue')
 
 const $ = (selector) => document.body.querySelector(selector)
@@ -63,6 +64,17 @@ describe('the payment dialogs', () => {
     await flushPromises()
     expect(payWithAlipay).toHaveBeenCalledTimes(1)
     expect(usePayDialogStore().wechatBrowser).toBeNull()
+  })
+
+  it('the in-WeChat notice offers no Alipay where the shop does not take it', async () => {
+    await mountApp()
+    usePayMethodStore().enabled = ['wechat']
+    usePayDialogStore().showWechatBrowserNotice({ payWithAlipay: vi.fn() })
+    await until('[data-test="wechat-browser-notice"]')
+    expect($('[data-test="wechat-browser-notice"]').textContent).toContain('在浏览器打开')
+    expect($('[data-test="wechat-browser-notice"]').textContent).not.toContain('支付宝')
+    expect($('[data-test="wechat-browser-alipay"]')).toBeNull()
+    expect($('[data-test="wechat-browser-copy"]')).not.toBeNull()
   })
 
   it('copies the page link for the system browser, or shows it where copying fails', async () => {
