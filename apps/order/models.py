@@ -42,7 +42,8 @@ class Order(models.Model):
         ordering = ["-created_time", "-id"]
         indexes = [models.Index(fields=["user", "course_key", "order_status"],
                                 name="order_open_lookup")]
-        constraints = [models.UniqueConstraint(fields=["pay_type", "trade_no"],
+        # trade_no first: the settle read looks a trade number up whatever its provider.
+        constraints = [models.UniqueConstraint(fields=["trade_no", "pay_type"],
                                                name="uniq_provider_trade_no")]
         # Admin actions that touch money or the provider, each granted on its own (not with change_order).
         permissions = [("query_order", "可向支付平台查询订单"), ("close_order", "可关闭未支付订单"),
