@@ -51,9 +51,11 @@ def load_public_key(pem: str) -> rsa.RSAPublicKey:
     return key
 
 
-def _certificates(cert_dir: str) -> dict[int, x509.Certificate]:
-    """The currently valid certificates in cert_dir by serial (expired ones sign nothing)."""
-    found, now = {}, datetime.now(UTC)
+def _certificates(cert_dir: str, at: float | None = None) -> dict[int, x509.Certificate]:
+    """The certificates in cert_dir valid at `at` (Unix seconds; default now), by serial:
+    expired ones sign nothing."""
+    found = {}
+    now = datetime.now(UTC) if at is None else datetime.fromtimestamp(at, UTC)
     for path in sorted(Path(cert_dir).glob("*.pem")):
         try:
             cert = x509.load_pem_x509_certificate(path.read_bytes())
@@ -64,11 +66,12 @@ def _certificates(cert_dir: str) -> dict[int, x509.Certificate]:
     return found
 
 
-def platform_key(config: WechatPayConfig, serial: str):
+def platform_key(config: WechatPayConfig, serial: str, *, at: float | None = None):
     """The RSA public key `Wechatpay-Serial` names under this config, or None if unknown.
 
     Public-key mode knows exactly one id (PUB_KEY_ID_…); certificate mode knows the certificates
-    in cert_dir, named by their serial in hex (compared as numbers, as the SDK does).
+    in cert_dir, named by their serial in hex (compared as numbers, as the SDK does), valid at
+    `at` (Unix seconds; default now: the notify's own clock, so a test pins both at once).
     """
     if config.public_key_mode:
         return load_public_key(config.public_key_pem) if serial == config.public_key_id else None
@@ -78,5 +81,5 @@ def platform_key(config: WechatPayConfig, serial: str):
         number = int(serial, 16)
     except ValueError:
         return None
-    cert = _certificates(config.cert_dir).get(number)
+    cert = _certificates(config.cert_dir, at).get(number)
     return cert.public_key() if cert is not None else None

@@ -110,7 +110,7 @@ def _authenticate_signature(headers: Mapping, body: bytes, config: WechatPayConf
     signature = h.get("SIGNATURE", "")
     if signature.startswith(PROBE_PREFIX):
         raise NotifyRefused("probe", "WeChat's signature probe")
-    key = platform_key(config, h.get("SERIAL", ""))
+    key = platform_key(config, h.get("SERIAL", ""), at=now)
     if key is None:
         raise NotifyRefused("unknown_serial", repr(h.get("SERIAL"))[:80])
     timestamp = h.get("TIMESTAMP", "")

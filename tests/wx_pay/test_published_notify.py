@@ -90,6 +90,18 @@ def test_timestamp_300_seconds_or_more_from_now_is_stale(cert_config, age):
     assert (error.reason, error.verified) == ("stale_timestamp", False)
 
 
+def test_the_certificate_is_judged_valid_on_the_notifys_own_clock(cert_config):
+    """Certificate mode checks the certificate's validity at `now`, not at the test's run: the
+    vector keeps verifying after its certificate expires (2031-04-25), and a notify checked
+    after that date finds no key for the serial."""
+    cert = x509.load_pem_x509_certificate(CERT_PEM)
+    assert _published_notify_passed_the_signature(refusal(headers(), BODY, cert_config))
+    after = cert.not_valid_after_utc.timestamp() + 1
+    error = refusal(headers(**{"Wechatpay-Timestamp": str(int(after))}), BODY, cert_config,
+                    now=after)
+    assert (error.reason, error.verified) == ("unknown_serial", False)
+
+
 def _flip_one_base64_char(text: str, at: int) -> str:
     return text[:at] + ("A" if text[at] != "A" else "B") + text[at + 1:]
 
