@@ -22,7 +22,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from apps.order import providers
-from apps.order.constants import PAY_TYPE_BY_PROVIDER, EventKind, OrderStatus, Outcome
+from apps.order.constants import PAY_TYPE_BY_PROVIDER, EventKind, OrderStatus, Outcome, RefundStatus
 from apps.order.models import Order, OrderDetail
 from apps.order.providers.base import Bill, BillError, ProviderError
 from apps.order.services.events import event_record
@@ -170,12 +170,19 @@ def _save_changed(day, **fields):
         day.save(update_fields=changed)
 
 
-def our_refunds(start, end, pay_type) -> dict:
+def our_refunds(start, end, pay_type, *, by_request=False) -> dict:
     """{(out_trade_no, out_request_no): (order, amount)} of the provider's refunds we made in
     [start, end): one refund request per refunded order line (apps/order/services/refunds.py).
+
+    by_request: the provider lists a refund on the day it was asked for (WeChat), so the lines
+    asked for in the window count, refunded or still processing; else the day it completed.
     """
-    lines = (OrderDetail.objects.select_related("order")
-             .filter(order__pay_type=pay_type, refund_time__gte=start, refund_time__lt=end))
+    lines = OrderDetail.objects.select_related("order").filter(order__pay_type=pay_type)
+    if by_request:
+        lines = lines.filter(refund_status__in=[RefundStatus.REFUNDED, RefundStatus.PROCESSING],
+                             refund_requested_time__gte=start, refund_requested_time__lt=end)
+    else:
+        lines = lines.filter(refund_time__gte=start, refund_time__lt=end)
     return {(line.order.out_trade_no, line.refund_request_no): (line.order, line.real_price)
             for line in lines}
 
@@ -187,6 +194,12 @@ def _paid_orders(start, end, pay_type):
 
 def _pay_type(day):
     return PAY_TYPE_BY_PROVIDER[day.provider]
+
+
+def _day_refunds(day, start, end) -> dict:
+    """our_refunds of the day, dated as the day's provider dates them in its statement."""
+    by_request = providers.named(day.provider).statement_dates_refunds_by_request
+    return our_refunds(start, end, _pay_type(day), by_request=by_request)
 
 
 def _compare(day) -> tuple[set, int]:
@@ -229,7 +242,7 @@ def _compare(day) -> tuple[set, int]:
             flag(MismatchKind.MISSING_IN_STATEMENT, order.out_trade_no, order=order,
                  out_trade_no=order.out_trade_no, trade_no=order.trade_no or "", our_amount=order.total_amount,
                  detail="本地已支付，但当天账单没有这笔交易")
-    _compare_refunds(day, lines, our_refunds(start, end, pay_type), flag)
+    _compare_refunds(day, lines, _day_refunds(day, start, end), flag)
     return found, settled
 
 
@@ -312,7 +325,7 @@ def _update_totals(day):
     pay_type = _pay_type(day)
     paid = _paid_orders(start, end, pay_type).aggregate(count=Count("pk"),
                                                         amount=Sum("total_amount"))
-    refunds = our_refunds(start, end, pay_type)
+    refunds = _day_refunds(day, start, end)
     _save_changed(day, our_trade_count=paid["count"], our_trade_amount=paid["amount"] or ZERO,
                   our_refund_count=len(refunds),
                   our_refund_amount=sum((amount for _, amount in refunds.values()), ZERO))

@@ -71,6 +71,9 @@ class OrderDetail(models.Model):
     # Set once this line's real_price was given back (one refund request per line).
     refund_time = models.DateTimeField("退款时间", null=True, blank=True)
     refund_request_no = models.CharField("退款请求号", max_length=64, blank=True, default="")
+    # When the refund was first asked of the provider: WeChat's bill dates a refund by it.
+    refund_requested_time = models.DateTimeField("退款申请时间", null=True, blank=True,
+                                                 db_index=True)
     # Alipay refunds at once; WeChat Pay accepts (processing) and tells later (notify or query).
     refund_status = models.CharField("退款状态", max_length=16, choices=RefundStatus.choices,
                                      blank=True, default=RefundStatus.NONE, db_index=True)

@@ -7,7 +7,7 @@ from django.contrib.admin.models import LogEntry
 
 from apps.course.models import UserCourse
 from apps.order.constants import EventKind, PayType, RefundStatus
-from apps.order.models import Order, PaymentEvent
+from apps.order.models import Order, OrderDetail, PaymentEvent
 from apps.order.providers.base import RefundFact, RefundState
 from apps.order.providers.wechat import WechatProvider
 from apps.order.services.orders import order_create
@@ -122,6 +122,8 @@ def one_line_processing(admin_client, wechat_paid):
     assert "已提交退款，等待支付平台确认 (refund_processing)" in done
     first.refresh_from_db()
     assert first.refund_status == RefundStatus.PROCESSING and not first.is_refunded
+    # When it was asked for: WeChat's bill lists the refund on that day (finance).
+    assert first.refund_requested_time is not None and first.refund_time is None
     assert wechat_paid.asked == [f"{wechat_paid.out_trade_no}-{first.pk}"]
     return first
 
@@ -187,8 +189,11 @@ def test_a_failed_refund_may_be_asked_again_with_the_same_refund_number(
     assert f'name="lines" value="{line.pk}"' in failed and "上次退款失败" in failed
     assert "退全部 · 共 ¥447.50" in page
 
+    asked_first = OrderDetail.objects.get(pk=line.pk).refund_requested_time
     step(admin_client, wechat_paid, confirm="yes", lines=[line.pk])
     assert wechat_paid.asked == [f"{wechat_paid.out_trade_no}-{line.pk}"] * 2  # never a new one
+    # The same refund at WeChat: still dated by its first request.
+    assert OrderDetail.objects.get(pk=line.pk).refund_requested_time == asked_first
 
 
 def test_the_refund_service_itself_refuses_a_processing_line(wechat_paid, one_line_processing):

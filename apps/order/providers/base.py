@@ -138,6 +138,9 @@ class PaymentProvider:
     label: str
     channels: tuple = ()          # PayChannel values; the first is the default
     notify_path: str = ""
+    # The day a refund is listed on in the provider's statement: the day it was asked for
+    # (WeChat's bill) rather than the day it completed (Alipay's, which completes at once).
+    statement_dates_refunds_by_request: bool = False
 
     @property
     def default_channel(self):

@@ -126,6 +126,7 @@ class WechatProvider(PaymentProvider):
     label = "微信支付"
     channels = PROVIDER_CHANNELS["wechat"]
     notify_path = "/api/order/notify/wechat/"
+    statement_dates_refunds_by_request = True
 
     def checkout(self, *, order, channel, course_ids, client_ip) -> Checkout:
         client = _calling(_client)

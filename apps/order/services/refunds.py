@@ -103,6 +103,7 @@ def refund_waiting_text(lines) -> str:
 def _line_refund(*, order, line, actor) -> Outcome:
     request_no = refund_request_no(order=order, line=line)
     by = f" by {actor}" if actor else ""
+    asked_at = timezone.now()
     try:
         fact = providers.for_pay_type(order.pay_type).refund(
             out_trade_no=order.out_trade_no, out_refund_no=request_no, amount=line.real_price,
@@ -114,18 +115,20 @@ def _line_refund(*, order, line, actor) -> Outcome:
                      params=exc.params, flagged=exc.unknown)
         raise Conflict(f"「{line.course.name}」退款失败：{exc.message or exc.code}",
                        code="refund_failed") from exc
-    outcome = refund_apply(order=order, fact=fact, kind=EventKind.REFUND, by=by)
+    outcome = refund_apply(order=order, fact=fact, kind=EventKind.REFUND, by=by,
+                           asked_at=asked_at)
     order.refresh_from_db(fields=["refund_amount", "refund_time"])
     logger.info("order %s line %s refund: %s", order.out_trade_no, line.pk, outcome)
     return outcome
 
 
-def refund_apply(*, order, fact, kind, by="", locked=False) -> Outcome:
+def refund_apply(*, order, fact, kind, by="", locked=False, asked_at=None) -> Outcome:
     """Apply what the provider says of one line's refund (answer, notify or query), once.
 
     refunded: the line records refund_time, the order's refund_amount grows and the course is
     taken back (only the first time); processing: the line waits; failed: flagged for a human.
-    `locked`: the caller holds the order's row lock in its transaction.
+    `locked`: the caller holds the order's row lock in its transaction. `asked_at`: when we
+    sent this refund request (the provider's answer to it), kept on the line the first time.
     """
     with transaction.atomic(savepoint=not locked):
         order = order if locked else order_lock(pk=order.pk)
@@ -138,6 +141,9 @@ def refund_apply(*, order, fact, kind, by="", locked=False) -> Outcome:
             event_record(outcome=Outcome.UNKNOWN_REFUND, flagged=True,
                          detail=f"{fact.out_refund_no}{by}: no such line", **common)
             return Outcome.UNKNOWN_REFUND
+        if asked_at is not None and line.refund_requested_time is None:
+            line.refund_requested_time = asked_at
+            line.save(update_fields=["refund_requested_time"])
         if fact.amount is not None and fact.amount != line.real_price:
             event_record(outcome=Outcome.AMOUNT_MISMATCH, flagged=True,
                          detail=f"{fact.out_refund_no}{by}: provider says ¥{fact.amount}, "
