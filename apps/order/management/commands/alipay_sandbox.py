@@ -3,12 +3,10 @@
 One source of truth: the sandbox trusts the app's public key and app id from settings, and
 listens where ALIPAY_GATEWAY points.
 """
-import os
-import sys
-from urllib.parse import urlsplit
-
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+
+from ..local_sandbox import TIME_SCALE_DEFAULT, become_sandbox, local_gateway
 
 
 class Command(BaseCommand):
@@ -16,19 +14,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--data-dir", default=str(settings.VAR_DIR / "sandbox"))
-        parser.add_argument("--time-scale", default=os.environ.get("SANDBOX_TIME_SCALE", "0.01"),
+        parser.add_argument("--time-scale", default=TIME_SCALE_DEFAULT,
                             help="multiplies Alipay's notify retry delays (4m, 10m, ...)")
 
     def handle(self, *args, data_dir, time_scale, **options):
-        gateway = urlsplit(settings.ALIPAY_GATEWAY)
-        if gateway.hostname not in ("127.0.0.1", "localhost") or not gateway.port:
-            raise CommandError(f"ALIPAY_GATEWAY={settings.ALIPAY_GATEWAY} is not a local sandbox")
-        argv = [sys.executable, "-m", "lib.al_pay.sandbox", "--host", gateway.hostname,
-                "--port", str(gateway.port), "--data-dir", data_dir,
-                "--app-id", settings.ALIPAY_APP_ID,
-                "--app-public-key", settings.ALIPAY_APP_PUBLIC_KEY_FILE,
-                "--time-scale", str(time_scale)]
-        if settings.ALIPAY_SELLER_ID:
-            argv += ["--seller-id", settings.ALIPAY_SELLER_ID]
-        os.chdir(settings.BASE_DIR)
-        os.execv(sys.executable, argv)  # noqa: S606 (our argv) -- become the sandbox: signals reach it directly
+        host, port = local_gateway("ALIPAY_GATEWAY")
+        seller = ["--seller-id", settings.ALIPAY_SELLER_ID] if settings.ALIPAY_SELLER_ID else []
+        become_sandbox("lib.al_pay.sandbox", host, port, data_dir, time_scale,
+                       "--app-id", settings.ALIPAY_APP_ID,
+                       "--app-public-key", settings.ALIPAY_APP_PUBLIC_KEY_FILE, *seller)
