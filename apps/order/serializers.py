@@ -2,7 +2,6 @@
 import re
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
@@ -11,7 +10,7 @@ from rest_framework import serializers
 from lib.al_pay.times import format_amount
 
 from . import providers
-from .constants import PAY_TYPE_BY_PROVIDER, PROVIDER_CHANNELS, OrderStatus, PayChannel, PayType
+from .constants import OrderStatus, PayChannel, PayType
 from .models import Order, OrderDetail
 
 # Alipay refuses these characters in a subject.
@@ -75,9 +74,8 @@ class SubjectField(StrictCharField):
 
 
 def _configured_pay_types() -> list[int]:
-    """The pay types of PAYMENT_PROVIDERS as the schema publishes them."""
-    return [int(PAY_TYPE_BY_PROVIDER[name]) for name in settings.PAYMENT_PROVIDERS
-            if name in PAY_TYPE_BY_PROVIDER]
+    """The enabled pay types as the schema publishes them: the registry validate_pay_type asks."""
+    return [int(pay_type) for pay_type in providers.enabled()]
 
 
 class PayTypeField(StrictIntegerField):
@@ -274,11 +272,11 @@ class PayOrderSchema(OpenApiSerializerExtension):
 
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_basic_serializer(self.target, direction)
-        names = [name for name in settings.PAYMENT_PROVIDERS if name in PROVIDER_CHANNELS]
+        # The registry validate() asks, so the schema and the validation cannot disagree.
         schema["oneOf"] = [{"properties": {
-            "pay_type": {"type": "integer", "minimum": int(PAY_TYPE_BY_PROVIDER[name]),
-                         "maximum": int(PAY_TYPE_BY_PROVIDER[name])},
+            "pay_type": {"type": "integer", "minimum": int(pay_type), "maximum": int(pay_type)},
             # A pattern, not an enum: drf-spectacular would fold an enum into the shared one.
             "channel": {"type": "string", "pattern": "^(" + "|".join(
-                c.value for c in PROVIDER_CHANNELS[name]) + ")$"}}} for name in names]
+                PayChannel(c).value for c in provider.channels) + ")$"}}}
+            for pay_type, provider in providers.enabled().items()]
         return schema
