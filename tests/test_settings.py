@@ -131,7 +131,8 @@ def test_local_settings_sign_with_a_key_that_is_not_in_the_repository():
     key = result.stdout.strip().splitlines()[-1]  # logs go to stdout too
     assert result.returncode == 0 and len(key) >= 50, result.stderr
     assert key == (ROOT / "var" / "secret_key").read_text().strip()
-    tracked = subprocess.run(["git", "grep", "-F", key], cwd=ROOT, capture_output=True)
+    # -e: a key may start with "-" (token_urlsafe), which git would read as an option.
+    tracked = subprocess.run(["git", "grep", "-F", "-e", key], cwd=ROOT, capture_output=True)
     assert tracked.returncode == 1  # nowhere in the tracked files
 
 
